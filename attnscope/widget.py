@@ -1,0 +1,119 @@
+"""AttentionWidget: the synced state of one attention view (contract: /tmp/contract.md).
+
+Arrays travel as ``{"dtype", "shape", "buffer"}`` dicts nested in the ``sections``
+trait; ipywidgets pulls every ``memoryview`` out of the state and sends it as a
+binary frame, so no weight is ever sent as a JSON number.
+"""
+
+from __future__ import annotations
+
+from ipywidgets import DOMWidget
+from traitlets import Dict, Int, List, TraitError, Unicode, validate
+
+from ._frontend import MODULE_NAME, MODULE_VERSION
+from .serialization import to_wire
+
+SECTION_LABELS = {"self": "Attention", "encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
+SECTION_ORDER = tuple(SECTION_LABELS)
+VIEWS = ("head",)
+
+
+class AttentionWidget(DOMWidget):
+    """Interactive head view of transformer attention (build it with :func:`attnscope.head_view`)."""
+
+    _model_name = Unicode("AttentionModel").tag(sync=True)
+    _view_name = Unicode("AttentionView").tag(sync=True)
+    _model_module = Unicode(MODULE_NAME).tag(sync=True)
+    _view_module = Unicode(MODULE_NAME).tag(sync=True)
+    _model_module_version = Unicode(MODULE_VERSION).tag(sync=True)
+    _view_module_version = Unicode(MODULE_VERSION).tag(sync=True)
+
+    sections = List(
+        Dict(),
+        help="One dict per attention kind (self, encoder, decoder, cross): key, label, "
+        "attention {dtype, shape [L,H,Q,K], buffer}, layers (real indices), query_tokens, key_tokens.",
+    ).tag(sync=True)
+    sentence_b_start = Int(
+        None, allow_none=True, help="Index of the first token of sentence B (self section), or None."
+    ).tag(sync=True)
+    layer = Int(0, help="Real index of the layer shown first; one of the section's layers.").tag(sync=True)
+    heads = List(Int(), help="Heads active at first, sorted; an empty list means all.").tag(sync=True)
+    section = Unicode("", help="Key of the section shown first.").tag(sync=True)
+    views = List(Unicode(), default_value=["head"], help="Views to show: 'head'.").tag(sync=True)
+    selection = Dict(help="Pinned token, layer and heads mirrored from the browser.").tag(sync=True)
+
+    def _section(self, key: str):
+        return next((s for s in self.sections if s.get("key") == key), None)
+
+    @validate("section")
+    def _check_section(self, proposal):
+        key = proposal["value"]
+        if self.sections and self._section(key) is None:
+            keys = [s.get("key") for s in self.sections]
+            raise TraitError(f"section: {key!r} is not one of the sections {keys}.")
+        return key
+
+    @validate("layer")
+    def _check_layer(self, proposal):
+        layer, sec = proposal["value"], self._section(self.section)
+        if sec is not None and layer not in sec["layers"]:
+            raise TraitError(f"layer: {layer} is not one of section {sec['key']!r}'s layers {sec['layers']}.")
+        return layer
+
+    @validate("heads")
+    def _check_heads(self, proposal):
+        heads, sec = proposal["value"], self._section(self.section)
+        if sec is not None:
+            n = sec["attention"]["shape"][1]
+            bad = [h for h in heads if not 0 <= h < n]
+            if bad:
+                raise TraitError(f"heads: {bad} out of range; expected 0..{n - 1}.")
+        return sorted(set(heads))
+
+    @validate("views")
+    def _check_views(self, proposal):
+        bad = [v for v in proposal["value"] if v not in VIEWS]
+        if bad:
+            raise TraitError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
+        return proposal["value"]
+
+    @classmethod
+    def from_arrays(cls, sections, *, layer=None, heads=(), sentence_b_start=None,
+                    section=None, views=("head",), dtype="float16", **kwargs):
+        """Build a widget from validated sections.
+
+        ``sections``: dicts with "key", "attention" (float32 ndarray [L,H,Q,K]),
+        "layers" (real index of each of the L slices), "query_tokens", "key_tokens".
+        Weights go as float16 by default (rows sum to 1; ~3 significant digits).
+        """
+        wire = [_wire_section(s, dtype) for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s["key"]))]
+        section = section if section is not None else wire[0]["key"]
+        first = next(s for s in wire if s["key"] == section)
+        return cls(
+            sections=wire,
+            section=section,
+            layer=first["layers"][0] if layer is None else layer,
+            heads=list(heads),
+            sentence_b_start=sentence_b_start,
+            views=list(views),
+            **kwargs,
+        )
+
+
+def _wire_section(sec: dict, dtype: str) -> dict:
+    key = sec["key"]
+    att = sec["attention"]
+    if key not in SECTION_LABELS:
+        raise ValueError(f"section key {key!r} unknown; expected one of {list(SECTION_LABELS)}.")
+    if len(sec["layers"]) != att.shape[0]:
+        raise ValueError(f"section {key!r}: {len(sec['layers'])} layer indices for {att.shape[0]} layers.")
+    if (len(sec["query_tokens"]), len(sec["key_tokens"])) != tuple(att.shape[2:]):
+        raise ValueError(f"section {key!r}: token counts do not match attention shape {att.shape}.")
+    return {
+        "key": key,
+        "label": SECTION_LABELS[key],
+        "attention": to_wire(att, dtype),
+        "layers": [int(i) for i in sec["layers"]],
+        "query_tokens": list(sec["query_tokens"]),
+        "key_tokens": list(sec["key_tokens"]),
+    }

@@ -1,0 +1,3 @@
+export { AttentionModel } from './model';
+export { AttentionView } from './widget';
+export { MODULE_NAME, MODULE_VERSION } from './version';

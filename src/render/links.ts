@@ -1,0 +1,163 @@
+/**
+ * Attention lines of one layer: which (head, query, key) pairs to draw and at what opacity (pure),
+ * and two renderers for them: SVG for small paints, canvas once lines number in the thousands.
+ */
+import { Range } from '../data/filters';
+import { TokenRef } from '../data/selection';
+
+export interface LinkQuery {
+  /** One layer, row-major [heads, queries, keys]. */
+  weights: Float32Array;
+  nQueries: number;
+  nKeys: number;
+  /** Active heads, in display order. */
+  heads: readonly number[];
+  query: Range;
+  key: Range;
+  /** When set, only the lines of this token are collected (all with weight > 0). */
+  focus: TokenRef | null;
+  /** Unfocused paints skip lines whose opacity is below this (invisible at 8-bit alpha). */
+  minAlpha: number;
+}
+
+/** Struct of arrays: line n joins query q[n] to key k[n] in head head[n] at opacity alpha[n]. */
+export interface LinkBatch {
+  count: number;
+  head: Uint16Array;
+  q: Uint32Array;
+  k: Uint32Array;
+  alpha: Float32Array;
+}
+
+/** Opacity of a line: its weight shared among the active heads (DESIGN section 5). */
+export function lineAlpha(weight: number, activeHeads: number): number {
+  return weight / Math.max(1, activeHeads);
+}
+
+function forEachLink(p: LinkQuery, visit: (h: number, q: number, k: number, a: number) => void): void {
+  const { weights, nQueries, nKeys, heads, query, key, focus } = p;
+  const n = heads.length;
+  const headSize = nQueries * nKeys;
+  let q0 = query.start;
+  let q1 = query.end;
+  let k0 = key.start;
+  let k1 = key.end;
+  if (focus) {
+    const inRange = focus.side === 'query' ? focus.index >= q0 && focus.index < q1 : focus.index >= k0 && focus.index < k1;
+    if (!inRange) {
+      return;
+    }
+    if (focus.side === 'query') {
+      q0 = focus.index;
+      q1 = focus.index + 1;
+    } else {
+      k0 = focus.index;
+      k1 = focus.index + 1;
+    }
+  }
+  const threshold = focus ? 0 : p.minAlpha;
+  for (const h of heads) {
+    const base = h * headSize;
+    for (let q = q0; q < q1; q++) {
+      const row = base + q * nKeys;
+      for (let k = k0; k < k1; k++) {
+        const w = weights[row + k];
+        if (w > 0) {
+          const a = w / n;
+          if (a >= threshold) {
+            visit(h, q, k, a);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Collects the lines to draw. Two passes (count, fill) so that memory is exactly what is drawn. */
+export function collectLinks(p: LinkQuery): LinkBatch {
+  let count = 0;
+  forEachLink(p, () => {
+    count++;
+  });
+  const batch: LinkBatch = {
+    count,
+    head: new Uint16Array(count),
+    q: new Uint32Array(count),
+    k: new Uint32Array(count),
+    alpha: new Float32Array(count)
+  };
+  let i = 0;
+  forEachLink(p, (h, q, k, a) => {
+    batch.head[i] = h;
+    batch.q[i] = q;
+    batch.k[i] = k;
+    batch.alpha[i] = a;
+    i++;
+  });
+  return batch;
+}
+
+export interface LinkGeometry {
+  width: number;
+  rowHeight: number;
+  /** First query / key index shown: row 0 of each column. */
+  queryOffset: number;
+  keyOffset: number;
+  colorOf: (head: number) => string;
+}
+
+const rowY = (index: number, offset: number, rowHeight: number): number => (index - offset + 0.5) * rowHeight;
+
+/** 8-bit alpha level of a line: what a canvas can show anyway; never 0 for a drawn line. */
+export function alphaLevel(alpha: number): number {
+  return Math.min(255, Math.max(1, Math.round(alpha * 255)));
+}
+
+/**
+ * Canvas renderer. Lines are grouped by (head, 8-bit alpha level) so that each group is one path:
+ * at most 255 strokes a head however many lines there are.
+ */
+export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch, g: LinkGeometry): void {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < batch.count; i++) {
+    const key = batch.head[i] * 256 + alphaLevel(batch.alpha[i]);
+    let list = groups.get(key);
+    if (!list) {
+      list = [];
+      groups.set(key, list);
+    }
+    list.push(i);
+  }
+  ctx.lineWidth = 1.5;
+  for (const [key, lines] of groups) {
+    ctx.strokeStyle = g.colorOf(Math.floor(key / 256));
+    ctx.globalAlpha = (key % 256) / 255;
+    ctx.beginPath();
+    for (const i of lines) {
+      ctx.moveTo(0, rowY(batch.q[i], g.queryOffset, g.rowHeight));
+      ctx.lineTo(g.width, rowY(batch.k[i], g.keyOffset, g.rowHeight));
+    }
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** SVG renderer: one <line> per link, carrying its head, query, key and exact opacity. */
+export function drawLinksSvg(svg: SVGSVGElement, batch: LinkBatch, g: LinkGeometry): void {
+  const doc = svg.ownerDocument;
+  const frag = doc.createDocumentFragment();
+  for (let i = 0; i < batch.count; i++) {
+    const line = doc.createElementNS(SVG_NS, 'line');
+    line.setAttribute('x1', '0');
+    line.setAttribute('y1', String(rowY(batch.q[i], g.queryOffset, g.rowHeight)));
+    line.setAttribute('x2', String(g.width));
+    line.setAttribute('y2', String(rowY(batch.k[i], g.keyOffset, g.rowHeight)));
+    line.setAttribute('stroke', g.colorOf(batch.head[i]));
+    line.setAttribute('stroke-opacity', batch.alpha[i].toPrecision(4));
+    line.setAttribute('data-head', String(batch.head[i]));
+    frag.appendChild(line);
+  }
+  svg.replaceChildren(frag);
+}

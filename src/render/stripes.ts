@@ -1,0 +1,50 @@
+/**
+ * Per-head stripes behind the tokens of the side opposite the focused token: one stripe per active
+ * head, opacity = that head's weight between the focused token and this token (BertViz's boxes).
+ */
+export interface StripeInput {
+  /** One layer, row-major [heads, queries, keys]. */
+  weights: Float32Array;
+  nQueries: number;
+  nKeys: number;
+  heads: readonly number[];
+  /** The focused token; stripes go on the other side. */
+  focusSide: 'query' | 'key';
+  focusIndex: number;
+  /** Indices shown in the opposite column, row 0 first. */
+  start: number;
+  end: number;
+}
+
+/** Weight between the focused token and `other` (an index on the opposite side) in `head`. */
+export function pairWeight(p: StripeInput, head: number, other: number): number {
+  const q = p.focusSide === 'query' ? p.focusIndex : other;
+  const k = p.focusSide === 'query' ? other : p.focusIndex;
+  return p.weights[head * p.nQueries * p.nKeys + q * p.nKeys + k];
+}
+
+export function drawStripes(
+  ctx: CanvasRenderingContext2D,
+  p: StripeInput,
+  width: number,
+  rowHeight: number,
+  colorOf: (head: number) => string
+): void {
+  const n = p.heads.length;
+  if (n === 0) {
+    return;
+  }
+  const stripe = width / n;
+  for (let other = p.start; other < p.end; other++) {
+    const y = (other - p.start) * rowHeight;
+    p.heads.forEach((head, slot) => {
+      const w = pairWeight(p, head, other);
+      if (w > 0) {
+        ctx.globalAlpha = Math.min(1, w);
+        ctx.fillStyle = colorOf(head);
+        ctx.fillRect(slot * stripe, y + 1, stripe, rowHeight - 2);
+      }
+    });
+  }
+  ctx.globalAlpha = 1;
+}

