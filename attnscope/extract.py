@@ -79,7 +79,7 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     mask = enc.get("attention_mask")
     if mask is None:
         mask = torch.ones_like(ids)
-    keep = mask[batch_index].bool().cpu()
+    keep = torch.ones_like(mask[batch_index]).bool()
     accepted = inspect.signature(model.forward).parameters
     device = _device(model)
     inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
@@ -111,7 +111,10 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
 
 def _device(model):
     device = getattr(model, "device", None)
-    return device if device is not None else next(model.parameters()).device
+    if device is None:
+        param = next(model.parameters(), None)
+        device = param.device if param is not None else "cpu"
+    return device
 
 
 def _weights(out, field, model):

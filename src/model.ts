@@ -2,14 +2,14 @@ import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
 import { isPairFilter } from './data/filters';
 import { Selection } from './data/selection';
-import { DecodedSections, decodeSections, Section } from './sections';
+import { DecodedSections, decodeSections, Section, SectionSource } from './sections';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
  * The widget model: decoded attention sections and the one Selection that every view of every
  * display of this widget reads and writes.
  */
-export class AttentionModel extends DOMWidgetModel {
+export class AttentionModel extends DOMWidgetModel implements SectionSource {
   static serializers: ISerializers = {
     ...DOMWidgetModel.serializers,
     sections: {

@@ -16,6 +16,13 @@ export interface Section {
   keyTokens: string[];
 }
 
+/** What a view needs to read its data: the model implements it, tests and the HTML export can too. */
+export interface SectionSource {
+  readonly sectionList: Section[];
+  section(key: string): Section | undefined;
+  readonly sentenceBStart: number | null;
+}
+
 export type DecodedSections =
   | { ok: true; sections: Section[]; raw: unknown }
   | { ok: false; error: string; raw: unknown };

@@ -4,12 +4,11 @@
  */
 import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../data/filters';
 import { Selection, SelectionState, TokenRef } from '../data/selection';
-import { AttentionModel } from '../model';
 import { paletteFor } from '../render/colors';
 import { collectLinks, drawLinksCanvas, drawLinksSvg, LinkGeometry } from '../render/links';
 import { drawStripes } from '../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
-import { Section } from '../sections';
+import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
 import { buildHeadViewDom, HeadViewDom, prepareCanvas, setOptions } from './head-dom';
@@ -31,7 +30,7 @@ export class HeadView implements ViewHandle {
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
 
-  constructor(private readonly model: AttentionModel, private readonly selection: Selection) {
+  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
     this.dom = buildHeadViewDom(document);
     this.element = this.dom.root;
     this.listen();

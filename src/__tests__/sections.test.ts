@@ -1,0 +1,49 @@
+import { decodeSections } from '../sections';
+
+function f16ones(n: number): DataView {
+  const u = new Uint16Array(n).fill(0x3c00); // 1.0
+  return new DataView(u.buffer);
+}
+
+function section(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    key: 'self',
+    label: 'Attention',
+    attention: { dtype: 'float16', shape: [1, 2, 2, 2], buffer: f16ones(8) },
+    layers: [3],
+    query_tokens: ['a', 'b'],
+    key_tokens: ['a', 'b'],
+    ...over
+  };
+}
+
+describe('decodeSections', () => {
+  it('decodes tensors and keeps the raw value for saving', () => {
+    const raw = [section()];
+    const d = decodeSections(raw);
+    if (!d.ok) {
+      throw new Error(d.error);
+    }
+    expect(d.raw).toBe(raw);
+    expect(d.sections[0].attention.shape).toEqual([1, 2, 2, 2]);
+    expect(Array.from(d.sections[0].attention.data)).toEqual(new Array(8).fill(1));
+    expect(d.sections[0].layers).toEqual([3]);
+  });
+
+  it.each([
+    [[], /non-empty list/],
+    [[section({ query_tokens: ['a'] })], /query_tokens has 1 tokens but the attention has 2/],
+    [[section({ layers: [0, 1] })], /layers must list 1/],
+    [[section({ attention: { dtype: 'float16', shape: [2, 2, 2], buffer: f16ones(8) } })], /4 axes/],
+    [[section({ attention: { dtype: 'float16', shape: [1, 2, 2, 2], buffer: f16ones(7) } })], /sections\[0\]\.attention/],
+    [[section({ extra: 1 })], /unknown field\(s\) extra/],
+    [[section(), section()], /duplicate keys/],
+    [[section({ key_tokens: ['a', 2] })], /list of strings/]
+  ])('rejects malformed input %#', (raw, message) => {
+    const d = decodeSections(raw);
+    expect(d.ok).toBe(false);
+    if (!d.ok) {
+      expect(d.error).toMatch(message);
+    }
+  });
+});
