@@ -79,7 +79,7 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     mask = enc.get("attention_mask")
     if mask is None:
         mask = torch.ones_like(ids)
-    keep = torch.ones_like(mask[batch_index]).bool()
+    keep = mask[batch_index].bool().cpu()
     accepted = inspect.signature(model.forward).parameters
     device = _device(model)
     inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}

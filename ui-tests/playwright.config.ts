@@ -42,6 +42,7 @@ module.exports = {
   timeout: 120_000,
   expect: {
     timeout: 30_000,
+    toHaveScreenshot: { maxDiffPixelRatio: 0.02 },
     toMatchSnapshot: { maxDiffPixelRatio: 0.02 }
   },
   retries: process.env.CI ? 1 : 0,

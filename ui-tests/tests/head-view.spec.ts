@@ -10,7 +10,7 @@
  * come from the weights the widget really sends (float16 on the wire), which the notebook decodes
  * from the widget's own `sections` trait and writes to expected.json next to itself.
  */
-import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
@@ -264,6 +264,3 @@ test.describe('head view', () => {
     await expect(root).toHaveScreenshot('head-view-dark.png', shot);
   });
 });
-
-// Keep galata's default settings (no news / update checks) explicit for these tests.
-test.use({ mockSettings: { ...galata.DEFAULT_SETTINGS } });

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# README's second command (`npm test`): set up from a fresh clone, run every test layer
+# (pytest, jest, ui-tests in Debian's Chromium) and end with one combined line:
+#   N passed, N failed, N skipped
+# Every layer runs even if an earlier one failed; the exit status is non-zero if any layer failed
+# or if no test ran at all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+REPORTS="$ROOT/.scratch/reports"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+
+bash .ci/setup.sh --browser || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
+export PATH="$ROOT/.venv/bin:$PATH" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+printf '\n== pytest\n'
+python -m pytest -q -p no:cacheprovider --junitxml="$REPORTS/pytest.xml" tests
+PYTEST_RC=$?
+
+printf '\n== jest\n'
+npx jest --ci --json --outputFile="$REPORTS/jest.json"
+JEST_RC=$?
+
+printf '\n== ui-tests (Galata, Debian Chromium)\n'
+(cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$REPORTS/ui-tests.json" npx playwright test --reporter=list,json)
+UI_RC=$?
+
+printf '\n== summary\n'
+python .ci/summarize.py "$REPORTS" "pytest=$PYTEST_RC" "jest=$JEST_RC" "ui-tests=$UI_RC"
