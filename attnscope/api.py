@@ -67,10 +67,7 @@ def head_view(
     widget = AttentionWidget.from_arrays(
         sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
     )
-    from IPython.display import display
-
-    display(widget)
-    return widget
+    return widget.show()
 
 
 def _section(key, arr, q_tokens, k_tokens):

@@ -57,6 +57,8 @@ def to_wire(array, dtype: str = "float16") -> dict:
                 "rescale them or use dtype='float32'."
             )
     arr = np.ascontiguousarray(arr, dtype=wire)
+    if isinstance(array, np.ndarray) and np.may_share_memory(arr, array):
+        arr = arr.copy()  # the wire must not change when the caller mutates its array
     return {
         "dtype": dtype,
         "shape": [int(n) for n in arr.shape],

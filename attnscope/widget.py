@@ -77,6 +77,37 @@ class AttentionWidget(DOMWidget):
             raise TraitError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
         return proposal["value"]
 
+    # Not a trait: set by show() for the rest of the running cell, so that a widget displayed by
+    # head_view() and also returned as the cell's value is not shown twice.
+    _shown_in_this_cell = False
+
+    def _ipython_display_(self):
+        if self._shown_in_this_cell:
+            return
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle:
+            display(bundle, raw=True)
+
+    def show(self):
+        """Display the widget now and return it. If it is also the cell's value, it is not shown twice."""
+        self._ipython_display_()
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+            return self
+        shell = get_ipython()
+        if shell is not None:
+            self._shown_in_this_cell = True
+
+            def _cell_done(*_args):
+                self._shown_in_this_cell = False
+                shell.events.unregister("post_run_cell", _cell_done)
+
+            shell.events.register("post_run_cell", _cell_done)
+        return self
+
     @classmethod
     def from_arrays(cls, sections, *, layer=None, heads=(), sentence_b_start=None,
                     section=None, views=("head",), dtype="float16", **kwargs):

@@ -1,17 +1,17 @@
 """Shared fixtures: offline Hugging Face, a recording comm, the bundled MiniLM."""
 
 import os
+import sys
+from pathlib import Path
 
+# test this checkout's attnscope even when another copy is installed in site-packages
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import comm  # noqa: E402
 import pytest  # noqa: E402
 from comm.base_comm import BaseComm  # noqa: E402
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: runs a real or tiny transformer model (seconds)")
 
 
 class RecordingComm(BaseComm):
@@ -47,6 +47,12 @@ def no_display(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     return shown
+
+
+def displayed_model_ids(shown):
+    """Model ids of the widgets among what was displayed (widgets display their mime bundle)."""
+    mime = "application/vnd.jupyter.widget-view+json"
+    return [d[mime]["model_id"] for d in shown if isinstance(d, dict) and mime in d]
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from conftest import displayed_model_ids
+
 from attnscope import Attentions, from_model
 
 pytestmark = pytest.mark.slow
@@ -103,7 +105,7 @@ def test_max_length_truncates(minilm):
 def test_head_view_from_attentions(minilm, no_display):
     model, tok = minilm
     w = from_model(model, tok, *PAIR).head_view(layer=5, heads=[0])
-    assert no_display == [w]
+    assert displayed_model_ids(no_display) == [w.model_id]
     assert w.sentence_b_start is not None and w.layer == 5 and w.heads == [0]
     assert w.sections[0]["attention"]["shape"][:2] == [6, 12]
 

@@ -48,6 +48,14 @@ def test_little_endian_and_c_contiguous():
     np.testing.assert_array_equal(from_wire(w), a)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "uint8"])
+def test_wire_does_not_alias_caller_array(dtype):
+    a = np.zeros((2, 2), dtype=dtype)
+    w = to_wire(a, dtype)
+    a[0, 0] = 1
+    assert from_wire(w)[0, 0] == 0
+
+
 def test_shared_fixture_encodes_and_decodes_exactly():
     fx = json.loads(FIXTURE.read_text())
     src = np.array(fx["source_values"], dtype=np.float64).reshape(fx["shape"])

@@ -3,6 +3,8 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import displayed_model_ids
+
 from attnscope import head_view
 from attnscope.validation import attention_array, prettify
 
@@ -31,7 +33,7 @@ def raises(exc, *fragments, **kwargs):
 
 def test_numpy_accepted_and_shown(no_display):
     w = head_view(A, TOK)
-    assert no_display == [w]
+    assert displayed_model_ids(no_display) == [w.model_id]
     assert w.sections[0]["attention"]["shape"] == [2, 3, 4, 4]
     assert w.layer == 0 and w.heads == [] and w.section == "self"
 

@@ -257,7 +257,9 @@ test.describe('head view', () => {
         .jupyterapp;
       await app.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' });
     });
-    await page.waitForSelector('body[data-jp-theme-light="false"][data-jp-theme-name="JupyterLab Dark"]');
+    await page.waitForSelector('body[data-jp-theme-light="false"][data-jp-theme-name="JupyterLab Dark"]', {
+      state: 'attached'
+    });
     await expect(root).toHaveAttribute('data-theme', 'dark');
     await expect(root).toHaveAttribute('data-state', 'ready');
     await moveMouseAway(page);

@@ -1,0 +1,40 @@
+"""examples/quickstart.ipynb is valid, saved without outputs, and runs headless without error."""
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "examples" / "quickstart.ipynb"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def test_notebook_is_valid_and_cleared():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code)
+    first = code[0].source
+    assert 'os.environ["HF_HUB_OFFLINE"] = "1"' in first
+    assert first.index("HF_HUB_OFFLINE") < first.index("from transformers")  # set before the import
+
+
+@pytest.mark.slow
+def test_notebook_runs(tmp_path, monkeypatch):
+    # the kernel must import this checkout's attnscope, not a copy installed in site-packages
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = copy.deepcopy(nbformat.read(NOTEBOOK, as_version=4))
+    nb.cells.append(nbformat.v4.new_code_cell("import attnscope; print(attnscope.__file__)"))
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    widgets = [o for o in outputs if o.output_type == "display_data" and WIDGET_MIME in o.data
+               and o.data["text/plain"].startswith("AttentionWidget(")]
+    assert len(widgets) == 4  # MiniLM twice, random GPT-2, numpy
+    assert any(str(ROOT / "attnscope") in o.get("text", "") for o in outputs), "kernel used another attnscope"
