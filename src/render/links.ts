@@ -97,6 +97,9 @@ export function collectLinks(p: LinkQuery): LinkBatch {
   return batch;
 }
 
+/** Line width in CSS pixels, as in BertViz. */
+export const LINE_WIDTH = 2;
+
 export interface LinkGeometry {
   width: number;
   rowHeight: number;
@@ -128,7 +131,7 @@ export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch,
     }
     list.push(i);
   }
-  ctx.lineWidth = 1.5;
+  ctx.lineWidth = LINE_WIDTH;
   for (const [key, lines] of groups) {
     ctx.strokeStyle = g.colorOf(Math.floor(key / 256));
     ctx.globalAlpha = (key % 256) / 255;
@@ -156,6 +159,7 @@ export function drawLinksSvg(svg: SVGSVGElement, batch: LinkBatch, g: LinkGeomet
     line.setAttribute('y2', String(rowY(batch.k[i], g.keyOffset, g.rowHeight)));
     line.setAttribute('stroke', g.colorOf(batch.head[i]));
     line.setAttribute('stroke-opacity', batch.alpha[i].toPrecision(4));
+    line.setAttribute('stroke-width', String(LINE_WIDTH));
     line.setAttribute('data-head', String(batch.head[i]));
     frag.appendChild(line);
   }
