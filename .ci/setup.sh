@@ -25,7 +25,10 @@ fi
 export PATH="$ROOT/.venv/bin:$PATH"
 
 step "Installing npm dependencies and building the frontend"
-npm ci --no-audit --no-fund --loglevel=error
+# Not `npm ci`: the registry we reach lacks rspack's optional bindings for other platforms
+# (darwin, win32, ...), so the lock cannot list them and `npm ci` refuses it as out of sync.
+# `npm install` follows the lock for everything it does list.
+npm install --no-audit --no-fund --loglevel=error
 npm run --silent build:prod
 
 step "Installing attnscope with its test and demo dependencies (torch pinned to the CPU build)"
