@@ -24,6 +24,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
 
+step "Installing the Python build tools (jupyter-builder drives the labextension build)"
+pip install -q --disable-pip-version-check "jupyter-builder>=1.3,<2" "hatchling>=1.21" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2"
+
 step "Installing npm dependencies and building the frontend"
 # Not `npm ci`: the registry we reach lacks rspack's optional bindings for other platforms
 # (darwin, win32, ...), so the lock cannot list them and `npm ci` refuses it as out of sync.

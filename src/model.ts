@@ -3,6 +3,7 @@ import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 import { isPairFilter } from './data/filters';
 import { Selection } from './data/selection';
 import { DecodedSections, decodeSections, Section, SectionSource } from './sections';
+import { fromPython, MIRRORED, SelectionRequest, toPython } from './selection-sync';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
@@ -46,6 +47,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     this.on('change:sections', () => this.resetSelection());
     this.on('change:layer', () => this.followPython(() => this.selectionInstance?.setLayer(this.get('layer'))));
     this.on('change:heads', () => this.followPython(() => this.selectionInstance?.setHeads(this.initialHeads())));
+    this.on('change:selection', () => this.followPython(() => this.applyRequest(this.get('selection'))));
   }
 
   get decoded(): DecodedSections {
@@ -74,9 +76,55 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     return this.selectionInstance;
   }
 
-  private initialHeads(): number[] {
+  /** The `heads` trait holds real head ids; the selection works with head slots. */
+  private initialHeads(sec: Section | undefined = this.section(this.selectionInstance?.state.section ?? '')): number[] {
     const heads = this.get('heads');
-    return Array.isArray(heads) ? heads.filter((h): h is number => Number.isInteger(h)) : [];
+    if (!Array.isArray(heads) || !sec) {
+      return [];
+    }
+    return heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0);
+  }
+
+  /** Applies what Python set in `selection` (any subset of its keys). */
+  private applyRequest(value: unknown): void {
+    const sel = this.selectionInstance;
+    if (!sel || !value || typeof value !== 'object' || Object.keys(value).length === 0) {
+      return;
+    }
+    const named = (value as { section?: unknown }).section;
+    const sec = this.section(typeof named === 'string' ? named : sel.state.section);
+    if (!sec) {
+      throw new RangeError(`selection.section: no section named ${String(named)}`);
+    }
+    const req: SelectionRequest = fromPython(value, sec);
+    sel.batch(() => {
+      if (req.section !== undefined && req.section !== sel.state.section) {
+        const layer = req.layer ?? (sec.layers.includes(sel.state.layer) ? sel.state.layer : sec.layers[0]);
+        sel.setSection(sec.key, sec.attention.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
+      }
+      if (req.layer !== undefined) {
+        sel.setLayer(req.layer);
+      }
+      if (req.heads !== undefined) {
+        sel.setHeads(req.heads);
+      }
+      if (req.pinned !== undefined) {
+        sel.pin(req.pinned);
+      }
+      if (req.openHead !== undefined) {
+        sel.setOpenHead(req.openHead);
+      }
+    });
+  }
+
+  /** Tells Python what the user chose (not hover), so kernel code can read and react to it. */
+  private mirror(): void {
+    const sel = this.selectionInstance;
+    const sec = sel && this.section(sel.state.section);
+    if (sel && sec) {
+      this.set('selection', toPython(sel.state, sec));
+      this.save_changes();
+    }
   }
 
   private resetSelection(): void {
@@ -88,14 +136,22 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     const wanted = this.section(this.get('section')) ?? sections[0];
     const layer = wanted.layers.includes(this.get('layer')) ? (this.get('layer') as number) : wanted.layers[0];
     const nHeads = wanted.attention.shape[1];
-    const heads = this.initialHeads().filter(h => h < nHeads);
+    const heads = this.initialHeads(wanted).filter(h => h < nHeads);
     const filter = this.get('filter');
-    this.selectionInstance = new Selection({
+    const sel = new Selection({
       section: wanted.key,
       layer,
       nHeads,
       ...(heads.length ? { heads } : {}),
       ...(isPairFilter(filter) ? { filter } : {})
+    });
+    this.selectionInstance = sel;
+    // What Python put in `selection` before display (pinned token, open head...) applies first.
+    this.followPython(() => this.applyRequest(this.get('selection')));
+    sel.subscribe((_s, changed) => {
+      if (MIRRORED.some(k => changed.has(k))) {
+        this.mirror();
+      }
     });
   }
 

@@ -12,8 +12,18 @@ export interface Section {
   attention: Tensor;
   /** Real layer index of each slice along axis 0. */
   layers: number[];
+  /** Real head index of each slice along axis 1 (include_heads); 0..H-1 by default. */
+  heads: number[];
   queryTokens: string[];
   keyTokens: string[];
+  /** Neuron view data, when the kernel extracted it: [layers, heads, queries, headDim]. */
+  queries: Tensor | null;
+  /** [layers, heads, keys, headDim], already expanded to query heads for grouped-query models. */
+  keys: Tensor | null;
+  /** Multiplier of q.k before the softmax (1/sqrt(headDim) for the supported models). */
+  scale: number | null;
+  /** Causal attention: keys after the query are masked. */
+  causal: boolean;
 }
 
 /** What a view needs to read its data: the model implements it, tests and the HTML export can too. */
@@ -27,7 +37,10 @@ export type DecodedSections =
   | { ok: true; sections: Section[]; raw: unknown }
   | { ok: false; error: string; raw: unknown };
 
-const SECTION_KEYS = new Set(['key', 'label', 'attention', 'layers', 'query_tokens', 'key_tokens']);
+const SECTION_KEYS = new Set([
+  'key', 'label', 'attention', 'layers', 'heads', 'query_tokens', 'key_tokens', 'queries', 'keys', 'scale',
+  'causal'
+]);
 
 function fail(message: string): never {
   throw new WireError(message);
@@ -41,6 +54,34 @@ function stringList(value: unknown, name: string, expected: number): string[] {
     fail(`${name} has ${value.length} tokens but the attention has ${expected} on that axis`);
   }
   return value as string[];
+}
+
+/** Optional query/key vectors: both or neither, shaped to match the attention. */
+function decodeVectors(
+  obj: Record<string, unknown>,
+  where: string,
+  shape: readonly number[]
+): { queries: Tensor | null; keys: Tensor | null } {
+  const present = [obj.queries, obj.keys].filter(v => v !== undefined && v !== null).length;
+  if (present === 0) {
+    return { queries: null, keys: null };
+  }
+  if (present === 1) {
+    fail(`${where} has queries or keys but not both`);
+  }
+  const queries = decodeWire(obj.queries, `${where}.queries`);
+  const keys = decodeWire(obj.keys, `${where}.keys`);
+  const [nL, nH, nQ, nK] = shape;
+  const d = queries.shape[3];
+  const ok = (t: Tensor, n: number): boolean =>
+    t.rank === 4 && t.shape[0] === nL && t.shape[1] === nH && t.shape[2] === n && t.shape[3] === d && d > 0;
+  if (!ok(queries, nQ) || !ok(keys, nK)) {
+    fail(
+      `${where}.queries [${queries.shape.join(', ')}] and .keys [${keys.shape.join(', ')}] must be ` +
+        `[${nL}, ${nH}, ${nQ}, d] and [${nL}, ${nH}, ${nK}, d]`
+    );
+  }
+  return { queries, keys };
 }
 
 function decodeSection(value: unknown, i: number): Section {
@@ -68,13 +109,29 @@ function decodeSection(value: unknown, i: number): Section {
   if (!Array.isArray(layers) || layers.length !== nLayers || !layers.every(l => Number.isInteger(l) && l >= 0)) {
     fail(`${where}.layers must list ${nLayers} non-negative layer indices`);
   }
+  const heads = obj.heads ?? Array.from({ length: nHeads }, (_, h) => h);
+  if (!Array.isArray(heads) || heads.length !== nHeads || !heads.every(h => Number.isInteger(h) && h >= 0)) {
+    fail(`${where}.heads must list ${nHeads} non-negative head indices`);
+  }
+  const { queries, keys } = decodeVectors(obj, where, attention.shape);
+  if (obj.scale !== undefined && obj.scale !== null && !(typeof obj.scale === 'number' && Number.isFinite(obj.scale))) {
+    fail(`${where}.scale must be a finite number`);
+  }
+  if (obj.causal !== undefined && typeof obj.causal !== 'boolean') {
+    fail(`${where}.causal must be true or false`);
+  }
   return {
     key: obj.key,
     label: obj.label,
     attention,
     layers: layers as number[],
+    heads: heads as number[],
     queryTokens: stringList(obj.query_tokens, `${where}.query_tokens`, nQ),
-    keyTokens: stringList(obj.key_tokens, `${where}.key_tokens`, nK)
+    keyTokens: stringList(obj.key_tokens, `${where}.key_tokens`, nK),
+    queries,
+    keys,
+    scale: typeof obj.scale === 'number' ? obj.scale : null,
+    causal: obj.causal === true
   };
 }
 

@@ -1,6 +1,7 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
 
 import { AttentionModel } from './model';
+import { GridView } from './views/grid';
 import { HeadView, ViewHandle } from './views/head';
 
 import '../style/index.css';
@@ -9,7 +10,8 @@ type ViewFactory = (model: AttentionModel) => ViewHandle;
 
 /** The views a widget can mount, by the names used in the Python `views` trait. */
 const FACTORIES: Readonly<Record<string, ViewFactory>> = {
-  head: model => new HeadView(model, model.selection!)
+  head: model => new HeadView(model, model.selection!),
+  model: model => new GridView(model, model.selection!)
 };
 
 /** A visible error in place of a view: bad data never throws into the notebook. */

@@ -23,7 +23,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const tokens = ['[CLS]', 'the', HOSTILE, '[SEP]'];
 
 function source(sentenceBStart: number | null = null): SectionSource {
-  const sec: Section = { key: 'self', label: 'Attention', attention: attention(), layers: [4, 5], queryTokens: tokens, keyTokens: tokens };
+  const sec: Section = { key: 'self', label: 'Attention', attention: attention(), layers: [4, 5], heads: [0, 1, 2], queryTokens: tokens, keyTokens: tokens, queries: null, keys: null, scale: null, causal: false };
   return { sectionList: [sec], section: k => (k === 'self' ? sec : undefined), sentenceBStart };
 }
 

@@ -13,6 +13,8 @@ export interface TooltipInput {
   nQueries: number;
   nKeys: number;
   heads: readonly number[];
+  /** Real head id of each head slot (labels); slots themselves when absent. */
+  headIds?: readonly number[];
   queryTokens: readonly string[];
   keyTokens: readonly string[];
   query: Range;
@@ -32,12 +34,13 @@ export function tooltipContent(p: TooltipInput, token: TokenRef, pinned: TokenRe
   const isQuery = token.side === 'query';
   const title = `${isQuery ? 'query' : 'key'} ${token.index}: ${(isQuery ? p.queryTokens : p.keyTokens)[token.index]}`;
   const partner = pinned && pinned.side !== token.side ? pinned : null;
+  const label = (head: number): number => p.headIds?.[head] ?? head;
   const rows = p.heads.map(head => {
     if (partner) {
       const q = isQuery ? token.index : partner.index;
       const k = isQuery ? partner.index : token.index;
       const other = isQuery ? p.keyTokens[k] : p.queryTokens[q];
-      return { head, text: `head ${head}: ${formatWeight(weightAt(p, head, q, k))} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
+      return { head, text: `head ${label(head)}: ${formatWeight(weightAt(p, head, q, k))} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
     }
     const range = isQuery ? p.key : p.query;
     let best = -1;
@@ -50,7 +53,7 @@ export function tooltipContent(p: TooltipInput, token: TokenRef, pinned: TokenRe
       }
     }
     const other = best < 0 ? '' : isQuery ? p.keyTokens[best] : p.queryTokens[best];
-    return { head, text: `head ${head}: max ${formatWeight(bestW)} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
+    return { head, text: `head ${label(head)}: max ${formatWeight(bestW)} ${isQuery ? '\u2192' : '\u2190'} ${other}` };
   });
   return { title, rows };
 }

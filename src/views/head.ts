@@ -22,6 +22,11 @@ export interface ViewHandle {
   dispose(): void;
 }
 
+/** A head view pinned to one (layer, head slot), as the model view opens it beside the grid. */
+export interface HeadViewOptions {
+  fixed?: () => { layer: number; heads: readonly number[] } | null;
+}
+
 export class HeadView implements ViewHandle {
   readonly element: HTMLElement;
   private readonly dom: HeadViewDom;
@@ -30,9 +35,16 @@ export class HeadView implements ViewHandle {
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
 
-  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
+  constructor(
+    private readonly model: SectionSource,
+    private readonly selection: Selection,
+    private readonly options: HeadViewOptions = {}
+  ) {
     this.dom = buildHeadViewDom(document);
     this.element = this.dom.root;
+    if (options.fixed) {
+      this.element.classList.add('attnscope-open-head');
+    }
     this.listen();
     this.rebuild();
   }
@@ -46,6 +58,11 @@ export class HeadView implements ViewHandle {
 
   private get state(): Readonly<SelectionState> {
     return this.selection.state;
+  }
+
+  /** The layer and active head slots shown: the selection's, unless this view is fixed. */
+  private get shown(): { layer: number; heads: readonly number[] } {
+    return this.options.fixed?.() ?? { layer: this.state.layer, heads: this.state.heads };
   }
 
   private get section(): Section | undefined {
@@ -70,7 +87,7 @@ export class HeadView implements ViewHandle {
   }
 
   private layerWeights(sec: Section): Float32Array {
-    const li = Math.max(0, sec.layers.indexOf(this.state.layer));
+    const li = Math.max(0, sec.layers.indexOf(this.shown.layer));
     return sec.attention.slice(li).data;
   }
 
@@ -128,10 +145,12 @@ export class HeadView implements ViewHandle {
     }
   }
 
-  private withChip(e: MouseEvent, act: (head: number) => void): void {
+  /** Chips carry the real head id; the selection works with head slots. */
+  private withChip(e: MouseEvent, act: (slot: number) => void): void {
     const chip = e.target instanceof Element ? e.target.closest<HTMLElement>('.attnscope-head-chip') : null;
-    if (chip) {
-      act(Number(chip.dataset.head));
+    const slot = chip ? (this.section?.heads.indexOf(Number(chip.dataset.head)) ?? -1) : -1;
+    if (slot >= 0) {
+      act(slot);
     }
   }
 
@@ -169,7 +188,7 @@ export class HeadView implements ViewHandle {
     if (changed.has('heads')) {
       this.renderChipState();
     }
-    if (changed.has('layer') || changed.has('heads') || changed.has('hovered') || changed.has('pinned')) {
+    if (['layer', 'heads', 'hovered', 'pinned', 'openHead'].some(k => changed.has(k as keyof SelectionState))) {
       this.paint();
     }
   }
@@ -191,6 +210,8 @@ export class HeadView implements ViewHandle {
       d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
       return;
     }
+    d.root.querySelector<HTMLElement>('.attnscope-toolbar')!.hidden = !!this.options.fixed;
+    d.chips.hidden = !!this.options.fixed;
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
     d.sectionSelect.parentElement!.hidden = sections.length < 2;
@@ -206,10 +227,11 @@ export class HeadView implements ViewHandle {
         const chip = document.createElement('button');
         chip.type = 'button';
         chip.className = 'attnscope-head-chip';
-        chip.dataset.head = String(h);
+        const id = sec.heads[h];
+        chip.dataset.head = String(id);
         chip.style.setProperty('--attnscope-chip-color', color);
-        chip.textContent = String(h);
-        chip.title = `Head ${h}: click to toggle, double-click to solo`;
+        chip.textContent = String(id);
+        chip.title = `Head ${id}: click to toggle, double-click to solo`;
         return chip;
       })
     );
@@ -226,11 +248,12 @@ export class HeadView implements ViewHandle {
   }
 
   private renderChipState(): void {
-    const active = new Set(this.state.heads);
+    const ids = this.section?.heads ?? [];
+    const active = new Set(this.shown.heads.map(h => ids[h]));
     this.dom.chips.querySelectorAll<HTMLElement>('.attnscope-head-chip').forEach(chip => {
       chip.setAttribute('aria-pressed', String(active.has(Number(chip.dataset.head))));
     });
-    this.element.dataset.heads = this.state.heads.join(',');
+    this.element.dataset.heads = Array.from(active).join(',');
   }
 
   /** Lines, stripes and token marks for the current layer, heads and focus. */
@@ -242,13 +265,14 @@ export class HeadView implements ViewHandle {
       return; // not attached yet: the ResizeObserver paints once we have a size
     }
     const s = this.state;
+    const shown = this.shown;
     const [, , nQ, nK] = sec.attention.shape;
     const { query, key } = this.ranges(sec);
     const rowH = settings.value.rowHeight;
     const height = Math.max(query.end - query.start, key.end - key.start) * rowH;
     const weights = this.layerWeights(sec);
     const focus = this.visibleFocus(sec, this.selection.focus);
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: s.heads, query, key, focus, minAlpha: MIN_ALPHA });
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: shown.heads, query, key, focus, minAlpha: MIN_ALPHA });
     const colors = this.colors;
     const geometry: LinkGeometry = {
       width,
@@ -279,8 +303,8 @@ export class HeadView implements ViewHandle {
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       renderer: useCanvas ? 'canvas' : 'svg',
-      layer: String(s.layer),
-      heads: s.heads.join(','),
+      layer: String(shown.layer),
+      heads: shown.heads.map(h => sec.heads[h]).join(','),
       focus: focus ? `${focus.side}:${focus.index}` : '',
       state: 'ready'
     });
@@ -298,7 +322,7 @@ export class HeadView implements ViewHandle {
     const ctx = focus.side === 'query' ? k : q;
     const width = focus.side === 'query' ? d.keyColumn.clientWidth : d.queryColumn.clientWidth;
     if (ctx) {
-      const input = { weights, nQueries: nQ, nKeys: nK, heads: this.state.heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
+      const input = { weights, nQueries: nQ, nKeys: nK, heads: this.shown.heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
       drawStripes(ctx, input, width, settings.value.rowHeight, h => this.colors[h]);
     }
   }
@@ -314,7 +338,7 @@ export class HeadView implements ViewHandle {
     const [, , nQ, nK] = sec.attention.shape;
     const { query, key } = this.ranges(sec);
     const content = tooltipContent(
-      { weights: this.layerWeights(sec), nQueries: nQ, nKeys: nK, heads: this.state.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
+      { weights: this.layerWeights(sec), nQueries: nQ, nKeys: nK, heads: this.shown.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
       t,
       this.state.pinned
     );

@@ -1,0 +1,132 @@
+/**
+ * Model-view thumbnails of one head's [queries, keys] matrix. Short inputs are drawn as a miniature
+ * head view (lines, opacity = weight); long ones as a pooled heatmap, because lines stop meaning
+ * anything once there are more of them than pixels. Pure drawing: data in, context calls out.
+ */
+import { TokenRef } from '../data/selection';
+
+export interface ThumbnailInput {
+  /** One head, row-major [queries, keys]. */
+  weights: Float32Array;
+  nQueries: number;
+  nKeys: number;
+  color: string;
+  focus: TokenRef | null;
+}
+
+/** Inputs with at most this many tokens on either side are drawn as lines. */
+export const MAX_LINE_TOKENS = 48;
+
+export type ThumbnailMode = 'lines' | 'heatmap';
+
+export function thumbnailMode(nQueries: number, nKeys: number): ThumbnailMode {
+  return Math.max(nQueries, nKeys) <= MAX_LINE_TOKENS ? 'lines' : 'heatmap';
+}
+
+/**
+ * Mean-pools a [nQ, nK] matrix to [rows, cols] cells (rows <= nQ, cols <= nK). Every source value
+ * lands in exactly one cell, so the pooled image keeps the matrix's mass where it was.
+ */
+export function poolMatrix(w: Float32Array, nQ: number, nK: number, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  const counts = new Uint32Array(rows * cols);
+  for (let q = 0; q < nQ; q++) {
+    const r = Math.floor((q * rows) / nQ);
+    for (let k = 0; k < nK; k++) {
+      const c = Math.floor((k * cols) / nK);
+      out[r * cols + c] += w[q * nK + k];
+      counts[r * cols + c]++;
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    out[i] = counts[i] ? out[i] / counts[i] : 0;
+  }
+  return out;
+}
+
+/** Heatmap opacity: relative to the thumbnail's strongest cell, square-rooted so faint structure shows. */
+export function heatAlpha(v: number, max: number): number {
+  return max > 0 ? Math.sqrt(Math.max(0, v) / max) : 0;
+}
+
+/** Draws lines for a focused token only when focused; otherwise every line. Returns lines drawn. */
+function drawLines(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number): number {
+  const x0 = size * 0.15;
+  const x1 = size * 0.85;
+  const yq = (i: number): number => ((i + 0.5) * size) / p.nQueries;
+  const yk = (j: number): number => ((j + 0.5) * size) / p.nKeys;
+  const focus = p.focus;
+  let drawn = 0;
+  ctx.strokeStyle = p.color;
+  ctx.lineWidth = 1;
+  for (let q = 0; q < p.nQueries; q++) {
+    if (focus?.side === 'query' && focus.index !== q) {
+      continue;
+    }
+    for (let k = 0; k < p.nKeys; k++) {
+      if (focus?.side === 'key' && focus.index !== k) {
+        continue;
+      }
+      const w = p.weights[q * p.nKeys + k];
+      if (w * 255 < 1 && !focus) {
+        continue; // invisible at 8-bit alpha
+      }
+      if (w > 0) {
+        ctx.globalAlpha = Math.min(1, w);
+        ctx.beginPath();
+        ctx.moveTo(x0, yq(q));
+        ctx.lineTo(x1, yk(k));
+        ctx.stroke();
+        drawn++;
+      }
+    }
+  }
+  if (focus) {
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = p.color;
+    const y = focus.side === 'query' ? yq(focus.index) : yk(focus.index);
+    ctx.fillRect(focus.side === 'query' ? 0 : x1 + 1, y - 1.5, x0 - 1, 3);
+  }
+  ctx.globalAlpha = 1;
+  return drawn;
+}
+
+function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number): number {
+  const rows = Math.min(p.nQueries, Math.floor(size));
+  const cols = Math.min(p.nKeys, Math.floor(size));
+  const pooled = poolMatrix(p.weights, p.nQueries, p.nKeys, rows, cols);
+  let max = 0;
+  pooled.forEach(v => (max = Math.max(max, v)));
+  const cw = size / cols;
+  const ch = size / rows;
+  ctx.fillStyle = p.color;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const a = heatAlpha(pooled[r * cols + c], max);
+      if (a > 0) {
+        ctx.globalAlpha = a;
+        ctx.fillRect(c * cw, r * ch, cw, ch);
+      }
+    }
+  }
+  ctx.globalAlpha = 1;
+  if (p.focus) {
+    // outline the focused token's row (query) or column (key)
+    const n = p.focus.side === 'query' ? p.nQueries : p.nKeys;
+    const at = (p.focus.index * size) / n;
+    const band = Math.max(1.5, size / n);
+    ctx.strokeStyle = p.color;
+    ctx.lineWidth = 1.5;
+    if (p.focus.side === 'query') {
+      ctx.strokeRect(0.75, at, size - 1.5, band);
+    } else {
+      ctx.strokeRect(at, 0.75, band, size - 1.5);
+    }
+  }
+  return rows * cols;
+}
+
+/** Draws one thumbnail into a context already sized to `size` CSS pixels; returns marks drawn. */
+export function drawThumbnail(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number): number {
+  return thumbnailMode(p.nQueries, p.nKeys) === 'lines' ? drawLines(ctx, p, size) : drawHeatmap(ctx, p, size);
+}

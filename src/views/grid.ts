@@ -1,0 +1,251 @@
+/**
+ * Model view controller: a grid of every (layer, head) thumbnail. Click one to open it large beside
+ * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
+ * token of the shared selection is highlighted in every thumbnail.
+ */
+import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { paletteFor } from '../render/colors';
+import { drawThumbnail, thumbnailMode } from '../render/thumbnails';
+import { Section, SectionSource } from '../sections';
+import { settings } from '../settings';
+import { resolveTheme, watchPageTheme } from '../theme';
+import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './grid-dom';
+import { HeadView, ViewHandle } from './head';
+import { prepareCanvas, setOptions } from './head-dom';
+
+export class GridView implements ViewHandle {
+  readonly element: HTMLElement;
+  private readonly dom: GridViewDom;
+  private readonly cleanups: (() => void)[] = [];
+  private thumbs: HTMLCanvasElement[] = [];
+  private colors: string[] = [];
+  private size = 0;
+  private panelView: HeadView | null = null;
+
+  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
+    this.dom = buildGridViewDom(document);
+    this.element = this.dom.root;
+    this.listen();
+    this.rebuild();
+  }
+
+  dispose(): void {
+    this.panelView?.dispose();
+    this.panelView = null;
+    this.cleanups.splice(0).forEach(fn => fn());
+    this.element.remove();
+  }
+
+  private get state(): Readonly<SelectionState> {
+    return this.selection.state;
+  }
+
+  private get section(): Section | undefined {
+    return this.model.section(this.state.section);
+  }
+
+  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
+    const handler = fn as EventListener;
+    target.addEventListener(type, handler);
+    this.cleanups.push(() => target.removeEventListener(type, handler));
+  }
+
+  private thumbOf(target: EventTarget | null): { layer: number; slot: number; el: HTMLElement } | null {
+    const el = target instanceof Element ? target.closest<HTMLElement>('.attnscope-thumb') : null;
+    if (!el) {
+      return null;
+    }
+    return { layer: Number(el.dataset.layer), slot: Number(el.dataset.slot), el };
+  }
+
+  private listen(): void {
+    const d = this.dom;
+    const open = (t: { layer: number; slot: number } | null): void => {
+      if (t) {
+        this.selection.toggleOpenHead({ layer: t.layer, head: t.slot });
+      }
+    };
+    this.on<MouseEvent>(d.grid, 'click', e => open(this.thumbOf(e.target)));
+    this.on<KeyboardEvent>(d.grid, 'keydown', e => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        open(this.thumbOf(e.target));
+      }
+    });
+    this.on<MouseEvent>(d.grid, 'mouseover', e => this.showTooltip(this.thumbOf(e.target)));
+    this.on<FocusEvent>(d.grid, 'focusin', e => this.showTooltip(this.thumbOf(e.target)));
+    this.on(d.grid, 'mouseleave', () => this.showTooltip(null));
+    this.on(d.sectionSelect, 'change', () => {
+      const sec = this.model.section(d.sectionSelect.value);
+      if (sec) {
+        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
+        const [, nHeads, nQ, nK] = sec.attention.shape;
+        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
+      }
+    });
+    this.cleanups.push(
+      this.selection.subscribe((_s, changed) => {
+        if (changed.has('section')) {
+          this.rebuild();
+          return;
+        }
+        if (changed.has('openHead')) {
+          this.updateOpen();
+        }
+        if (changed.has('hovered') || changed.has('pinned') || changed.has('layer')) {
+          this.paint();
+        }
+      })
+    );
+    this.cleanups.push(settings.subscribe(() => this.rebuild()));
+    this.cleanups.push(watchPageTheme(() => (this.element.dataset.theme = resolveTheme(settings.value.theme))));
+    if (typeof ResizeObserver !== 'undefined') {
+      const ro = new ResizeObserver(() => {
+        const sec = this.section;
+        if (sec && thumbnailSize(this.availableWidth(), sec.attention.shape[1]) !== this.size) {
+          this.rebuild();
+        }
+      });
+      ro.observe(d.root);
+      this.cleanups.push(() => ro.disconnect());
+    }
+  }
+
+  /** Width the grid may use: all of it, or what the open head leaves. */
+  private availableWidth(): number {
+    const width = this.dom.root.clientWidth;
+    return this.state.openHead ? Math.floor(width * 0.55) : width;
+  }
+
+  private rebuild(): void {
+    const sec = this.section;
+    const d = this.dom;
+    this.element.dataset.theme = resolveTheme(settings.value.theme);
+    if (!sec) {
+      this.element.dataset.state = 'error';
+      return;
+    }
+    const sections = this.model.sectionList;
+    setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
+    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+
+    const [, nHeads, nQ, nK] = sec.attention.shape;
+    const colors = paletteFor(settings.value.headPalette, nHeads);
+    this.size = thumbnailSize(this.availableWidth() || 800, nHeads);
+    d.grid.style.gridTemplateColumns = `auto repeat(${nHeads}, ${this.size}px)`;
+    const doc = d.root.ownerDocument;
+    const cells: HTMLElement[] = [headerCell(doc, 'L\\H', 'attnscope-grid-corner')];
+    sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
+    this.thumbs = [];
+    sec.layers.forEach(layer => {
+      const rowHeader = headerCell(doc, String(layer), 'attnscope-grid-layer');
+      rowHeader.setAttribute('role', 'rowheader');
+      rowHeader.dataset.layer = String(layer);
+      cells.push(rowHeader);
+      sec.heads.forEach((head, slot) => {
+        const c = doc.createElement('canvas');
+        c.className = 'attnscope-thumb';
+        c.dataset.layer = String(layer);
+        c.dataset.head = String(head);
+        c.dataset.slot = String(slot);
+        c.tabIndex = 0;
+        c.setAttribute('role', 'button');
+        c.setAttribute('aria-label', `Layer ${layer}, head ${head}`);
+        c.style.setProperty('--attnscope-chip-color', colors[slot]);
+        cells.push(c);
+        this.thumbs.push(c);
+      });
+    });
+    d.grid.replaceChildren(...cells);
+    this.element.dataset.mode = thumbnailMode(nQ, nK);
+    this.colors = colors;
+    this.updateOpen();
+    this.paint();
+  }
+
+  /** Redraws every thumbnail for the current focus. */
+  private paint(): void {
+    const sec = this.section;
+    if (!sec) {
+      return;
+    }
+    const [, , nQ, nK] = sec.attention.shape;
+    const focus = this.validFocus(sec, this.selection.focus);
+    for (const c of this.thumbs) {
+      const li = sec.layers.indexOf(Number(c.dataset.layer));
+      const slot = Number(c.dataset.slot);
+      const ctx = prepareCanvas(c, this.size, this.size);
+      if (ctx) {
+        const weights = sec.attention.slice(li, slot).data;
+        drawThumbnail(ctx, { weights, nQueries: nQ, nKeys: nK, color: this.colors[slot], focus }, this.size);
+      }
+    }
+    this.dom.grid.querySelectorAll<HTMLElement>('.attnscope-grid-layer').forEach(h => {
+      h.classList.toggle('is-current', Number(h.dataset.layer) === this.state.layer);
+    });
+    Object.assign(this.element.dataset, {
+      thumbs: String(this.thumbs.length),
+      focus: focus ? `${focus.side}:${focus.index}` : '',
+      state: 'ready'
+    });
+  }
+
+  private validFocus(sec: Section, t: TokenRef | null): TokenRef | null {
+    const n = t ? (t.side === 'query' ? sec.attention.shape[2] : sec.attention.shape[3]) : 0;
+    return t && t.index < n ? t : null;
+  }
+
+  /** Marks the open thumbnail and shows that head large beside the grid. */
+  private updateOpen(): void {
+    const open = this.state.openHead;
+    const sec = this.section;
+    for (const c of this.thumbs) {
+      const isOpen = !!open && Number(c.dataset.layer) === open.layer && Number(c.dataset.slot) === open.head;
+      c.setAttribute('aria-pressed', String(isOpen));
+      c.classList.toggle('is-open', isOpen);
+    }
+    const panel = this.dom.panel;
+    if (!open || !sec) {
+      this.panelView?.dispose();
+      this.panelView = null;
+      panel.hidden = true;
+      this.element.dataset.open = '';
+      return;
+    }
+    this.element.dataset.open = `${open.layer}:${sec.heads[open.head]}`;
+    if (!this.panelView) {
+      const fixed = (): { layer: number; heads: readonly number[] } | null => {
+        const o = this.state.openHead;
+        return o ? { layer: o.layer, heads: [o.head] } : null;
+      };
+      this.panelView = new HeadView(this.model, this.selection, { fixed });
+      panel.replaceChildren(this.panelTitle(), this.panelView.element);
+    } else {
+      panel.replaceChild(this.panelTitle(), panel.firstChild!);
+    }
+    panel.hidden = false;
+  }
+
+  private panelTitle(): HTMLElement {
+    const open = this.state.openHead!;
+    const title = document.createElement('div');
+    title.className = 'attnscope-open-title';
+    title.textContent = `Layer ${open.layer}, head ${this.section?.heads[open.head] ?? open.head}`;
+    return title;
+  }
+
+  private showTooltip(t: { layer: number; slot: number; el: HTMLElement } | null): void {
+    const tip = this.dom.tooltip;
+    const sec = this.section;
+    if (!t || !sec) {
+      tip.hidden = true;
+      return;
+    }
+    tip.textContent = `Layer ${t.layer}, head ${sec.heads[t.slot]}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
+    const rootBox = this.element.getBoundingClientRect();
+    const box = t.el.getBoundingClientRect();
+    tip.style.top = `${box.bottom - rootBox.top + 4}px`;
+    tip.style.left = `${box.left - rootBox.left}px`;
+    tip.hidden = false;
+  }
+}
