@@ -3,6 +3,7 @@ import { DOMWidgetView } from '@jupyter-widgets/base';
 import { AttentionModel } from './model';
 import { GridView } from './views/grid';
 import { HeadView, ViewHandle } from './views/head';
+import { NeuronView } from './views/neuron';
 
 import '../style/index.css';
 
@@ -11,7 +12,8 @@ type ViewFactory = (model: AttentionModel) => ViewHandle;
 /** The views a widget can mount, by the names used in the Python `views` trait. */
 const FACTORIES: Readonly<Record<string, ViewFactory>> = {
   head: model => new HeadView(model, model.selection!),
-  model: model => new GridView(model, model.selection!)
+  model: model => new GridView(model, model.selection!),
+  neuron: model => new NeuronView(model, model.selection!)
 };
 
 /** A visible error in place of a view: bad data never throws into the notebook. */

@@ -50,11 +50,11 @@ export function range(n: number): number[] {
 }
 
 /**
- * Real head id of each head slot (axis 1 of the section's tensors). Section does not carry the
- * `heads` list yet, so slots are their own ids; when it does, this is the one place to read it.
+ * Real head id of each head slot (axis 1 of the section's tensors; include_heads may skip some).
+ * The Selection works with slots; labels and data-head show these ids.
  */
 export function headIds(sec: Section): number[] {
-  return range(sec.attention.shape[1]);
+  return sec.heads.length === sec.attention.shape[1] ? sec.heads : range(sec.attention.shape[1]);
 }
 
 export function hasVectors(sec: Section): boolean {
@@ -184,7 +184,7 @@ export function maxAbs(...arrays: ArrayLike<number>[]): number {
 /** Colour domain symmetric around zero, so that 0 always has the middle colour: [-m, m]. */
 export function symmetricDomain(...arrays: ArrayLike<number>[]): [number, number] {
   const m = maxAbs(...arrays);
-  return [-m, m];
+  return [m === 0 ? 0 : -m, m];
 }
 
 /** The query the neuron view shows: the focused token when it is a query, else the pinned query. */

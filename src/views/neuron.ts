@@ -1,0 +1,471 @@
+/**
+ * Neuron view controller: for one (layer, head) and the focused query token, shows the query
+ * vector, every key vector, q*k elementwise, scale*q.k and the softmax row the model returned.
+ * Reads the shared Selection, writes user actions back to it; never talks to other views.
+ *
+ * Shown head: selection.openHead when set, else (selection.layer, first active head).
+ * Focused query: the hovered token when it is a query, else the pinned query, else none (a hint).
+ */
+import {
+  focusedQuery,
+  hasVectors,
+  headIds,
+  headVectors,
+  HeadVectors,
+  maxAbs,
+  neuronRow,
+  NeuronRow,
+  ShownHead,
+  shownHead
+} from '../data/neuron';
+import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { formatWeight } from '../render/format';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
+import {
+  CellLayout,
+  cellAt,
+  cellWidthFor,
+  DivergingScale,
+  drawLegend,
+  formatBound,
+  formatExact,
+  paintVectorRows
+} from '../render/vectors';
+import { Section, SectionSource } from '../sections';
+import { settings } from '../settings';
+import { resolveTheme, Theme, watchPageTheme } from '../theme';
+import { prepareCanvas, setOptions } from './head-dom';
+import type { ViewHandle } from './head';
+import { buildNeuronViewDom, LegendDom, NeuronRowDom, NeuronViewDom, renderKeyRows } from './neuron-dom';
+
+/** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
+const MATRIX_GAP = 8;
+const LEGEND_WIDTH = 96;
+const LEGEND_HEIGHT = 10;
+const DASH = '\u2013';
+
+type Matrix = 'q' | 'k' | 'qk';
+
+/**
+ * Sizes a canvas to one pixel per cell, shown at cellWidth x rowHeight CSS pixels per cell
+ * (`image-rendering: pixelated` in the stylesheet). Setting the size also clears it.
+ */
+function cellCanvas(canvas: HTMLCanvasElement, dim: number, rows: number, layout: CellLayout): CanvasRenderingContext2D | null {
+  canvas.width = Math.max(1, dim);
+  canvas.height = Math.max(1, rows);
+  canvas.style.width = `${dim * layout.cellWidth}px`;
+  canvas.style.height = `${rows * layout.rowHeight}px`;
+  return canvas.getContext('2d');
+}
+
+export const NO_VECTORS_MESSAGE =
+  'The neuron view needs the query and key vectors, and this attention data has none. ' +
+  'Get them with attnscope.neuron_view(model, tokenizer, text), or with ' +
+  'attnscope.from_model(model, tokenizer, text, with_vectors=True).show(views=["neuron"]).';
+
+export class NeuronView implements ViewHandle {
+  readonly element: HTMLElement;
+  private readonly dom: NeuronViewDom;
+  private readonly cleanups: (() => void)[] = [];
+  private queryEls: HTMLElement[] = [];
+  private rowEls: NeuronRowDom[] = [];
+  private shown: ShownHead | null = null;
+  private hv: HeadVectors | null = null;
+  private current: NeuronRow | null = null;
+  private layout: CellLayout = { cellWidth: 1, rowHeight: 20 };
+  private vectorScale: DivergingScale | null = null;
+  /** Which mask the key canvas was last drawn with ('' = none drawn), and its cell count. */
+  private keysDrawnFor = '';
+  private keyCells = 0;
+
+  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
+    this.dom = buildNeuronViewDom(document);
+    this.element = this.dom.root;
+    this.listen();
+    this.rebuild();
+  }
+
+  dispose(): void {
+    this.cleanups.splice(0).forEach(fn => fn());
+    this.element.remove();
+  }
+
+  // --- data -------------------------------------------------------------------------------------
+
+  private get state(): Readonly<SelectionState> {
+    return this.selection.state;
+  }
+
+  private get section(): Section | undefined {
+    return this.model.section(this.state.section);
+  }
+
+  private get theme(): Theme {
+    return this.element.dataset.theme === 'dark' ? 'dark' : 'light';
+  }
+
+  // --- events -----------------------------------------------------------------------------------
+
+  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
+    const handler = fn as EventListener;
+    target.addEventListener(type, handler);
+    this.cleanups.push(() => target.removeEventListener(type, handler));
+  }
+
+  private listen(): void {
+    const d = this.dom;
+    this.on<MouseEvent>(d.queryTokens, 'mouseover', e => this.hoverToken(tokenOfEvent(e.target)));
+    this.on<MouseEvent>(d.queryTokens, 'click', e => {
+      const t = tokenOfEvent(e.target);
+      if (t) {
+        this.selection.togglePin(t);
+      }
+    });
+    this.on<FocusEvent>(d.queryTokens, 'focusin', e => this.hoverToken(tokenOfEvent(e.target)));
+    this.on<KeyboardEvent>(d.queryTokens, 'keydown', e => this.onKey(e));
+    // Leaving the query column for the matrices keeps the hovered query: only leaving the body ends it.
+    this.on(d.body, 'mouseleave', () => {
+      this.selection.hover(null);
+      this.hideTooltip();
+    });
+    this.on<FocusEvent>(d.body, 'focusout', e => {
+      if (!(e.relatedTarget instanceof Node && d.body.contains(e.relatedTarget))) {
+        this.selection.hover(null);
+      }
+    });
+    const cells: [HTMLCanvasElement, Matrix][] = [[d.qCanvas, 'q'], [d.keysCanvas, 'k'], [d.productCanvas, 'qk']];
+    for (const [canvas, which] of cells) {
+      this.on<MouseEvent>(canvas, 'mousemove', e => this.showCellTooltip(canvas, which, e));
+      this.on(canvas, 'mouseleave', () => this.hideTooltip());
+    }
+    this.on<MouseEvent>(d.rows, 'mouseover', e => this.showRowTooltip(e.target));
+    this.on(d.rows, 'mouseleave', () => this.hideTooltip());
+
+    this.on(d.sectionSelect, 'change', () => {
+      const sec = this.model.section(d.sectionSelect.value);
+      if (sec) {
+        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
+        const [, nHeads, nQ, nK] = sec.attention.shape;
+        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
+      }
+    });
+    this.on(d.layerSelect, 'change', () => {
+      const layer = Number(d.layerSelect.value);
+      const open = this.state.openHead;
+      this.selection.batch(() => {
+        this.selection.setLayer(layer);
+        if (open) {
+          this.selection.setOpenHead({ layer, head: open.head });
+        }
+      });
+    });
+    this.on(d.headSelect, 'change', () => {
+      if (this.shown) {
+        this.selection.setOpenHead({ layer: this.shown.layer, head: Number(d.headSelect.value) });
+      }
+    });
+
+    this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
+    this.cleanups.push(settings.subscribe(() => this.rebuild()));
+    this.cleanups.push(
+      watchPageTheme(() => {
+        this.applyTheme();
+        this.renderHead();
+      })
+    );
+  }
+
+  private hoverToken(t: TokenRef | null): void {
+    if (t) {
+      this.selection.hover(t);
+    }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = tokenOfEvent(e.target);
+    if (!t) {
+      return;
+    }
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.selection.togglePin(t);
+    } else if (e.key === 'Escape') {
+      this.selection.pin(null);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const at = this.queryEls.findIndex(el => Number(el.dataset.index) === t.index);
+      const next = Math.min(this.queryEls.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
+      this.queryEls[next]?.focus();
+    }
+  }
+
+  private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
+    if (changed.has('section')) {
+      this.rebuild();
+      return;
+    }
+    const sec = this.section;
+    if (!sec || !this.hv) {
+      return;
+    }
+    const next = shownHead(this.state, sec);
+    const s = this.shown;
+    if (!s || s.layer !== next.layer || s.head !== next.head) {
+      this.renderHead();
+    } else if (changed.has('hovered') || changed.has('pinned')) {
+      this.renderQuery();
+    }
+  }
+
+  // --- rendering --------------------------------------------------------------------------------
+
+  private applyTheme(): void {
+    this.element.dataset.theme = resolveTheme(settings.value.theme);
+  }
+
+  private fail(message: string): void {
+    const d = this.dom;
+    this.hv = null;
+    this.current = null;
+    this.shown = null;
+    d.message.textContent = message;
+    d.message.hidden = false;
+    d.body.hidden = true;
+    d.legends.hidden = true;
+    d.hint.hidden = true;
+    d.status.hidden = true;
+    d.layerSelect.parentElement!.hidden = true;
+    d.headSelect.parentElement!.hidden = true;
+    this.hideTooltip();
+    Object.assign(this.element.dataset, { state: 'error', layer: '', head: '', query: '' });
+  }
+
+  /** Controls, query tokens and key rows for the current section, then the head. */
+  private rebuild(): void {
+    const d = this.dom;
+    const sec = this.section;
+    this.applyTheme();
+    const sections = this.model.sectionList;
+    setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), this.state.section);
+    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    if (!sec) {
+      this.fail(`attnscope: no attention section named "${this.state.section}"`);
+      return;
+    }
+    if (!hasVectors(sec)) {
+      this.fail(NO_VECTORS_MESSAGE);
+      return;
+    }
+    d.message.hidden = true;
+    d.body.hidden = false;
+    d.legends.hidden = false;
+    d.status.hidden = false;
+    d.layerSelect.parentElement!.hidden = false;
+    d.headSelect.parentElement!.hidden = false;
+    setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
+    const ids = headIds(sec);
+    setOptions(d.headSelect, ids.map((id, slot) => ({ value: String(slot), label: String(id) })), '0');
+
+    const { maxTokenChars: maxChars, rowHeight } = settings.value;
+    this.element.style.setProperty('--attnscope-row-height', `${rowHeight}px`);
+    this.queryEls = renderTokenColumn(d.queryTokens, sec.queryTokens, 'query', 0, sec.queryTokens.length, maxChars);
+    this.rowEls = renderKeyRows(d.rows, sec.keyTokens, maxChars);
+    this.element.dataset.queries = String(sec.queryTokens.length);
+    this.element.dataset.keys = String(sec.keyTokens.length);
+    this.renderHead();
+  }
+
+  /** Everything that depends on (layer, head) only: selects, key vectors, the q/k legend. */
+  private renderHead(): void {
+    const sec = this.section;
+    if (!sec || !hasVectors(sec)) {
+      return;
+    }
+    const d = this.dom;
+    const shown = shownHead(this.state, sec);
+    const hv = headVectors(sec, shown.layerSlot, shown.head);
+    this.shown = shown;
+    this.hv = hv;
+    this.hideTooltip();
+    d.layerSelect.value = String(shown.layer);
+    d.headSelect.value = String(shown.head);
+
+    const rowHeight = settings.value.rowHeight;
+    this.layout = { cellWidth: cellWidthFor(hv.dim), rowHeight };
+    const width = hv.dim * this.layout.cellWidth;
+    this.element.style.setProperty('--attnscope-neuron-vector-width', `${width}px`);
+    this.element.style.setProperty('--attnscope-neuron-gap', `${MATRIX_GAP}px`);
+    d.dotTitle.textContent = `q\u00b7k \u00d7 ${formatBound(hv.scale)}`;
+    d.dotTitle.title = `scale \u00d7 q\u00b7k, scale = ${formatExact(hv.scale)}`;
+
+    this.vectorScale = new DivergingScale(this.theme, maxAbs(hv.queries.data, hv.keys.data));
+    this.paintLegend(d.vectorLegend, this.vectorScale);
+    this.keysDrawnFor = '';
+    const headId = headIds(sec)[shown.head];
+    Object.assign(this.element.dataset, { layer: String(shown.layer), head: String(headId), dim: String(hv.dim) });
+    this.renderQuery();
+  }
+
+  /** Everything that depends on the focused query. */
+  private renderQuery(): void {
+    const sec = this.section;
+    const hv = this.hv;
+    const vectorScale = this.vectorScale;
+    if (!sec || !hv || !vectorScale) {
+      return;
+    }
+    const d = this.dom;
+    const s = this.state;
+    const focus = this.selection.focus;
+    const query = focusedQuery(focus, s.pinned, hv.nQueries);
+    const row = query === null ? null : neuronRow(hv, query);
+    this.current = row;
+    const layout = this.layout;
+    const masked = (k: number): boolean => !!row && row.masked[k] === 1;
+
+    // Key vectors: redrawn only when the mask changes (never for non-causal heads).
+    const maskKey = `${hv.causal && row ? row.query : 'all'}`;
+    if (maskKey !== this.keysDrawnFor) {
+      const ctx = cellCanvas(d.keysCanvas, hv.dim, hv.nKeys, layout);
+      this.keyCells = ctx ? paintVectorRows(ctx, hv.keys.data, hv.nKeys, hv.dim, vectorScale, masked) : 0;
+      this.keysDrawnFor = maskKey;
+    }
+    const productScale = new DivergingScale(this.theme, row ? maxAbs(row.products) : 0);
+    const pctx = cellCanvas(d.productCanvas, hv.dim, hv.nKeys, layout);
+    const productCells = pctx && row ? paintVectorRows(pctx, row.products, hv.nKeys, hv.dim, productScale, masked) : 0;
+    const qctx = cellCanvas(d.qCanvas, hv.dim, 1, { ...layout, rowHeight: Math.max(2, layout.rowHeight - 4) });
+    const qCells = qctx && row ? paintVectorRows(qctx, row.q, 1, hv.dim, vectorScale) : 0;
+    this.paintLegend(d.productLegend, productScale);
+    d.productLegend.root.classList.toggle('is-empty', !row);
+
+    d.qLabel.textContent = row ? `query ${row.query}: ${sec.queryTokens[row.query]}` : '';
+    this.rowEls.forEach((r, k) => {
+      const hidden = masked(k);
+      r.row.classList.toggle('is-masked', hidden);
+      r.row.classList.toggle('is-focused', focus?.side === 'key' && focus.index === k);
+      r.row.classList.toggle('is-pinned', s.pinned?.side === 'key' && s.pinned.index === k);
+      const w = row && !hidden ? row.model[k] : 0;
+      r.dot.textContent = !row ? '' : hidden ? DASH : formatWeight(row.dots[k]);
+      r.softmax.textContent = !row ? '' : hidden ? DASH : formatWeight(row.model[k]);
+      r.softmax.style.setProperty('--attnscope-weight', String(Math.max(0, Math.min(1, w))));
+    });
+    markTokens(this.queryEls, 'query', 0, query === null ? null : { side: 'query', index: query }, s.pinned);
+
+    d.hint.hidden = row !== null;
+    d.hint.textContent = row ? '' : 'Hover a query token on the left (click to pin it) to see its vectors and scores.';
+    d.status.textContent = row
+      ? `softmax(${formatBound(hv.scale)} \u00b7 q\u00b7k${hv.causal ? ' + causal mask' : ''}) recomputed here ` +
+        `vs. the weights the model returned: max |\u0394| = ${row.maxError.toExponential(1)}`
+      : '';
+    Object.assign(this.element.dataset, {
+      query: row ? String(row.query) : '',
+      cells: String(this.keyCells + productCells + qCells),
+      causal: String(hv.causal),
+      state: 'ready'
+    });
+  }
+
+  private paintLegend(legend: LegendDom, scale: DivergingScale): void {
+    const [lo, hi] = scale.domain;
+    legend.min.textContent = formatBound(lo);
+    legend.max.textContent = formatBound(hi);
+    legend.root.dataset.min = String(lo);
+    legend.root.dataset.max = String(hi);
+    legend.root.setAttribute('aria-label', `colour scale from ${formatBound(lo)} (blue) through 0 to ${formatBound(hi)} (red)`);
+    const ctx = prepareCanvas(legend.canvas, LEGEND_WIDTH, LEGEND_HEIGHT);
+    if (ctx) {
+      drawLegend(ctx, LEGEND_WIDTH, LEGEND_HEIGHT, scale);
+    }
+  }
+
+  // --- tooltips ---------------------------------------------------------------------------------
+
+  private hideTooltip(): void {
+    this.dom.tooltip.hidden = true;
+  }
+
+  private placeTooltip(lines: string[], anchor: DOMRect, dx: number, dy: number): void {
+    const tip = this.dom.tooltip;
+    const [title, ...rest] = lines;
+    const head = document.createElement('div');
+    head.className = 'attnscope-tooltip-title';
+    head.textContent = title;
+    tip.replaceChildren(
+      head,
+      ...rest.map(text => {
+        const row = document.createElement('div');
+        row.textContent = text;
+        return row;
+      })
+    );
+    const rootBox = this.element.getBoundingClientRect();
+    tip.style.left = `${anchor.left - rootBox.left + dx + 12}px`;
+    tip.style.top = `${anchor.top - rootBox.top + dy + 12}px`;
+    tip.style.right = '';
+    tip.hidden = false;
+  }
+
+  /** Exact value of the vector cell under the mouse, with its token and dimension. */
+  private showCellTooltip(canvas: HTMLCanvasElement, which: Matrix, e: MouseEvent): void {
+    const sec = this.section;
+    const hv = this.hv;
+    const row = this.current;
+    if (!sec || !hv) {
+      return;
+    }
+    const box = canvas.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    const cell = cellAt(x, y, this.layout, which === 'q' ? 1 : hv.nKeys, hv.dim);
+    if (!cell || ((which === 'q' || which === 'qk') && !row)) {
+      this.hideTooltip();
+      return;
+    }
+    const i = cell.dim;
+    const lines: string[] = [];
+    if (which === 'q' && row) {
+      lines.push(`query ${row.query}: ${sec.queryTokens[row.query]}`, `q[${i}] = ${formatExact(row.q[i])}`);
+    } else {
+      const k = cell.row;
+      lines.push(`key ${k}: ${sec.keyTokens[k]}`);
+      if (row && row.masked[k]) {
+        lines.push(`hidden from query ${row.query} (causal mask)`);
+      } else if (which === 'k') {
+        lines.push(`k[${i}] = ${formatExact(hv.keys.data[k * hv.dim + i])}`);
+      } else if (row) {
+        const kv = hv.keys.data[k * hv.dim + i];
+        lines.push(
+          `q[${i}] \u00d7 k[${i}] = ${formatExact(row.q[i])} \u00d7 ${formatExact(kv)}`,
+          `= ${formatExact(row.products[k * hv.dim + i])}`
+        );
+      }
+    }
+    this.placeTooltip(lines, box, x, y);
+  }
+
+  /** Exact scores of the key row under the mouse. */
+  private showRowTooltip(target: EventTarget | null): void {
+    const sec = this.section;
+    const hv = this.hv;
+    const el = target instanceof Element ? target.closest<HTMLElement>('.attnscope-neuron-row') : null;
+    if (!sec || !hv || !el) {
+      return;
+    }
+    const k = Number(el.dataset.index);
+    const row = this.current;
+    const lines = [`key ${k}: ${sec.keyTokens[k]}`];
+    if (!row) {
+      lines.push('hover or pin a query token to see the scores');
+    } else if (row.masked[k]) {
+      lines.push(`hidden from query ${row.query} (causal mask)`);
+    } else {
+      lines.push(
+        `${formatExact(hv.scale)} \u00d7 q\u00b7k = ${formatExact(row.dots[k])}`,
+        `softmax from the model = ${formatExact(row.model[k])}`,
+        `softmax recomputed here = ${formatExact(row.softmax[k])}`
+      );
+    }
+    const box = el.getBoundingClientRect();
+    this.placeTooltip(lines, box, box.width / 2, 0);
+  }
+}
