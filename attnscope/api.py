@@ -1,12 +1,13 @@
-"""BertViz-compatible entry point: ``head_view(attention, tokens, ...)``."""
+"""BertViz-compatible entry points ``head_view`` and ``model_view``, and ``dashboard`` behind them."""
 
 from __future__ import annotations
 
+from . import sections as sec
 from . import validation as v
-from .widget import AttentionWidget
+from .widget import VIEWS, AttentionWidget
 
-_ENC_DEC_ARGS = ("encoder_attention", "decoder_attention", "cross_attention", "encoder_tokens", "decoder_tokens")
 _HTML_ACTIONS = ("view", "return")
+_DISPLAY_MODES = ("dark", "light")
 
 
 def head_view(
@@ -45,101 +46,90 @@ def head_view(
     Every argument is checked before anything is displayed; a problem raises
     ValueError or TypeError naming the argument, what was received and the fix.
     """
+    return dashboard(
+        ("head",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer,
+        heads=heads, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
+        cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
+        include_layers=include_layers, html_action=html_action, caller="head_view",
+    )
+
+
+def model_view(
+    attention=None,
+    tokens=None,
+    sentence_b_start=None,
+    prettify_tokens=True,
+    display_mode="dark",
+    encoder_attention=None,
+    decoder_attention=None,
+    cross_attention=None,
+    encoder_tokens=None,
+    decoder_tokens=None,
+    include_layers=None,
+    include_heads=None,
+    html_action="view",
+):
+    """Show every layer x head as a grid of thumbnails, BertViz style, and return the widget.
+
+    Arguments as in :func:`head_view`; include_heads keeps these real head indices (the
+    grid is labelled with real layer and head indices). Click a thumbnail to open that
+    head large. display_mode ("dark" or "light") is accepted for BertViz compatibility;
+    the views follow the JupyterLab theme.
+    """
+    return dashboard(
+        ("model",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens,
+        display_mode=display_mode, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
+        cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
+        include_layers=include_layers, include_heads=include_heads, html_action=html_action,
+        caller="model_view",
+    )
+
+
+def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, sentence_b_start=None, *,
+              prettify_tokens=True, layer=None, heads=None, display_mode="dark",
+              encoder_attention=None, decoder_attention=None, cross_attention=None,
+              encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
+              causal=False, include_layers=None, include_heads=None, html_action="view", caller="show"):
+    """Show the ``views`` (any of "head", "model", "neuron", in order) of one widget, linked.
+
+    queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed
+    the neuron view (self-attention only); the other arguments are those of head_view and
+    model_view. ``layer`` and ``heads`` are real indices. Returns the displayed widget.
+    """
     if html_action not in _HTML_ACTIONS:
         raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
-    sections, sentence_b_start = _sections(
-        attention, tokens, sentence_b_start,
-        dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
-             cross_attention=cross_attention, encoder_tokens=encoder_tokens,
-             decoder_tokens=decoder_tokens),
+    if display_mode not in _DISPLAY_MODES:
+        raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(_DISPLAY_MODES)}.")
+    views = check_views(views)
+    vectors = None
+    if queries is not None or keys is not None:
+        vectors = dict(queries=queries, keys=keys, scale=scale, causal=causal)
+    sections, sentence_b_start = sec.build(
+        caller, attention, tokens, sentence_b_start,
+        encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
+                    cross_attention=cross_attention, encoder_tokens=encoder_tokens,
+                    decoder_tokens=decoder_tokens),
+        vectors=vectors, include_layers=include_layers, include_heads=include_heads,
+        prettify_tokens=prettify_tokens,
     )
-    _select_layers(sections, include_layers)
-    if prettify_tokens:
-        for s in sections:
-            s["query_tokens"] = v.prettify(s["query_tokens"])
-            s["key_tokens"] = v.prettify(s["key_tokens"])
     first = sections[0]
-    n_layers = first["n_layers"]
-    layer = v.layer_index(layer, first["layers"], n_layers)
-    heads = v.heads_list(heads, first["attention"].shape[1])
+    layer = v.layer_index(layer, first["layers"], first["n_layers"])
+    heads = sec.initial_heads(heads, first)
     if html_action == "return":
-        raise NotImplementedError("head_view(html_action='return'): offline HTML export comes with issue 5.")
-    widget = AttentionWidget.from_arrays(
-        sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
-    )
+        raise NotImplementedError(f"{caller}(html_action='return'): offline HTML export comes with issue 5.")
+    widget = AttentionWidget.from_arrays(sections, layer=layer, heads=heads,
+                                         sentence_b_start=sentence_b_start, views=views)
     return widget.show()
 
 
-def _section(key, arr, q_tokens, k_tokens):
-    return {"key": key, "attention": arr, "layers": list(range(arr.shape[0])), "n_layers": arr.shape[0],
-            "query_tokens": q_tokens, "key_tokens": k_tokens}
-
-
-def _sections(attention, tokens, sentence_b_start, encdec):
-    given = [k for k, val in encdec.items() if val is not None]
-    if attention is not None:
-        if given:
-            raise ValueError(
-                f"attention: cannot be combined with {', '.join(given)}; pass either attention "
-                "and tokens (one stack) or encoder_/decoder_/cross_ arguments (encoder-decoder)."
-            )
-        arr = v.attention_array(attention, "attention", square=True)
-        toks = v.tokens_list(tokens, "tokens", arr.shape[2], "query/key")
-        return [_section("self", arr, toks, toks)], v.sentence_b(sentence_b_start, len(toks))
-    if not given:
-        raise TypeError("head_view: got no attention; pass attention=... (and tokens=...), "
-                        "or encoder_attention/decoder_attention/cross_attention with their tokens.")
-    if tokens is not None:
-        raise ValueError("tokens: goes with attention, which was not given; for encoder-decoder "
-                         "models pass encoder_tokens and decoder_tokens instead.")
-    if sentence_b_start is not None:
-        raise ValueError("sentence_b_start: only applies to attention (one stack), not to "
-                         "encoder-decoder attention; remove it.")
-    return _encoder_decoder(**encdec), None
-
-
-def _need(tokens, tok_name, att_name):
-    if tokens is None:
-        raise ValueError(f"{tok_name}: missing; {att_name} was given and needs {tok_name} "
-                         "(a list of str, one per position).")
-
-
-def _encoder_decoder(encoder_attention, decoder_attention, cross_attention, encoder_tokens, decoder_tokens):
-    if encoder_attention is None and decoder_attention is None and cross_attention is None:
-        name = "encoder_tokens" if encoder_tokens is not None else "decoder_tokens"
-        raise ValueError(f"{name}: given without any attention; pass encoder_attention, "
-                         "decoder_attention and/or cross_attention too.")
-    if encoder_tokens is not None and encoder_attention is None and cross_attention is None:
-        raise ValueError("encoder_tokens: given but neither encoder_attention nor cross_attention was.")
-    if decoder_tokens is not None and decoder_attention is None and cross_attention is None:
-        raise ValueError("decoder_tokens: given but neither decoder_attention nor cross_attention was.")
-    out = []
-    if encoder_attention is not None:
-        _need(encoder_tokens, "encoder_tokens", "encoder_attention")
-        arr = v.attention_array(encoder_attention, "encoder_attention", square=True)
-        toks = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[2], "query/key")
-        out.append(_section("encoder", arr, toks, toks))
-    if decoder_attention is not None:
-        _need(decoder_tokens, "decoder_tokens", "decoder_attention")
-        arr = v.attention_array(decoder_attention, "decoder_attention", square=True)
-        toks = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "query/key")
-        out.append(_section("decoder", arr, toks, toks))
-    if cross_attention is not None:
-        _need(encoder_tokens, "encoder_tokens", "cross_attention")
-        _need(decoder_tokens, "decoder_tokens", "cross_attention")
-        arr = v.attention_array(cross_attention, "cross_attention")
-        dec = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "cross_attention query")
-        enc = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[3], "cross_attention key")
-        out.append(_section("cross", arr, dec, enc))
-    return out
-
-
-def _select_layers(sections, include_layers):
-    """Keep the layers in include_layers (real indices, in the order given) in every section."""
-    if include_layers is None:
-        return
-    for s in sections:
-        name = "include_layers" if s["key"] == "self" else f"include_layers (for {s['key']} attention)"
-        keep = v.int_list(include_layers, name, s["n_layers"], "layer")
-        s["attention"] = s["attention"][keep]
-        s["layers"] = keep
+def check_views(views):
+    if isinstance(views, str):
+        views = (views,)
+    if not isinstance(views, (list, tuple)) or not views:
+        raise ValueError(f"views: got {views!r}; expected a non-empty list of {list(VIEWS)}.")
+    bad = [x for x in views if x not in VIEWS]
+    if bad:
+        raise ValueError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
+    if len(set(views)) != len(views):
+        raise ValueError(f"views: {list(views)} names a view twice; list each view once.")
+    return list(views)

@@ -10,46 +10,18 @@ tokens cover only the real positions of the chosen batch item.
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
+
+from .attentions import Attentions
 
 _EAGER_HINT = ('load the model with attn_implementation="eager", e.g. '
                'AutoModel.from_pretrained(path, attn_implementation="eager")')
 
 
-@dataclass
-class Attentions:
-    """Attention weights of one input, float32 numpy [layers, heads, queries, keys].
-
-    Encoder-only and decoder-only models fill ``attention``/``tokens`` (and
-    ``sentence_b_start`` for a text pair); encoder-decoder models fill
-    ``encoder_attention``, ``decoder_attention``, ``cross_attention`` (queries:
-    decoder tokens, keys: encoder tokens), ``encoder_tokens``, ``decoder_tokens``.
-    """
-
-    attention: np.ndarray | None = None
-    tokens: list[str] | None = None
-    sentence_b_start: int | None = None
-    encoder_attention: np.ndarray | None = None
-    decoder_attention: np.ndarray | None = None
-    cross_attention: np.ndarray | None = None
-    encoder_tokens: list[str] | None = None
-    decoder_tokens: list[str] | None = None
-
-    def head_view(self, **kwargs):
-        """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override)."""
-        from .api import head_view
-
-        names = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
-                 "cross_attention", "encoder_tokens", "decoder_tokens")
-        args = {n: getattr(self, n) for n in names if getattr(self, n) is not None}
-        args.update(kwargs)
-        return head_view(**args)
-
-
-def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, batch_index=0, max_length=None):
+def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, batch_index=0, max_length=None,
+               with_vectors=False):
     """Run ``model`` on ``text`` and return its attention as :class:`Attentions`.
 
     text / text_pair: a str, or a list of str (a batch, padded by the tokenizer; pick
@@ -61,6 +33,10 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         produce decoder_text. Without decoder_text the decoder reads only the start
         token (one decoder position).
     max_length: truncate the input(s) to this many tokens.
+    with_vectors: also capture the query and key vectors of every self-attention layer
+        (forward hooks, removed after the call) for the neuron view; supported for
+        BERT/RoBERTa/MiniLM, GPT-2 and Llama/Mistral/Qwen2-style models (ValueError
+        otherwise, raised before the model runs).
     """
     import torch
 
@@ -92,13 +68,20 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     elif decoder_text is not None:
         raise ValueError("decoder_text: only for encoder-decoder models; "
                          f"{type(model).__name__} has config.is_encoder_decoder = False.")
-    with _eager_attention(model), _eval_mode(model), torch.no_grad():
+    if with_vectors and enc_dec:
+        raise ValueError(f"with_vectors: {type(model).__name__} is an encoder-decoder model; query/key "
+                         "extraction supports encoder-only and decoder-only models.")
+    hooks = _capture(model) if with_vectors else nullcontext()
+    with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap:
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
     if not enc_dec:
         att = _pick(_weights(out, "attentions", model), batch_index, keep, keep)
-        return Attentions(attention=att, tokens=tokens,
-                          sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None))
+        result = Attentions(attention=att, tokens=tokens,
+                            sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None))
+        if cap is not None:
+            _add_vectors(result, cap, batch_index, keep)
+        return result
     dkeep = dec_mask[batch_index].bool()
     return Attentions(
         encoder_attention=_pick(_weights(out, "encoder_attentions", model), batch_index, keep, keep),
@@ -107,6 +90,20 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         encoder_tokens=tokens,
         decoder_tokens=tokenizer.convert_ids_to_tokens(dec_ids[batch_index][dkeep].tolist()),
     )
+
+
+def _capture(model):
+    from .hooks import capture
+
+    return capture(model)
+
+
+def _add_vectors(result, cap, batch_index, keep):
+    queries, keys = cap.vectors(batch_index, keep, keep)
+    if queries.shape[:2] != result.attention.shape[:2]:
+        raise RuntimeError(f"captured queries for {queries.shape[0]} layers x {queries.shape[1]} heads but the "
+                           f"model returned attention for {result.attention.shape[:2]}.")
+    result.queries, result.keys, result.scale, result.causal = queries, keys, cap.scale, cap.causal
 
 
 def _device(model):

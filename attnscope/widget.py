@@ -10,16 +10,25 @@ from __future__ import annotations
 from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
+from . import selection as sel
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from .serialization import to_wire
 
 SECTION_LABELS = {"self": "Attention", "encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SECTION_ORDER = tuple(SECTION_LABELS)
-VIEWS = ("head",)
+VIEWS = ("head", "model", "neuron")
+
+
+class StateError(TraitError, ValueError):
+    """A value set on the widget that does not fit its data (catch it as TraitError or ValueError)."""
 
 
 class AttentionWidget(DOMWidget):
-    """Interactive head view of transformer attention (build it with :func:`attnscope.head_view`)."""
+    """Linked head, model and neuron views of transformer attention.
+
+    Build it with :func:`attnscope.head_view`, :func:`attnscope.model_view`,
+    :func:`attnscope.neuron_view` or ``from_model(...).show(views=...)``.
+    """
 
     _model_name = Unicode("AttentionModel").tag(sync=True)
     _view_name = Unicode("AttentionView").tag(sync=True)
@@ -31,16 +40,21 @@ class AttentionWidget(DOMWidget):
     sections = List(
         Dict(),
         help="One dict per attention kind (self, encoder, decoder, cross): key, label, "
-        "attention {dtype, shape [L,H,Q,K], buffer}, layers (real indices), query_tokens, key_tokens.",
+        "attention {dtype, shape [L,H,Q,K], buffer}, layers and heads (real indices), query_tokens, "
+        "key_tokens; optional queries [L,H,Q,d] / keys [L,H,K,d] (float32), scale, causal (neuron view).",
     ).tag(sync=True)
     sentence_b_start = Int(
         None, allow_none=True, help="Index of the first token of sentence B (self section), or None."
     ).tag(sync=True)
     layer = Int(0, help="Real index of the layer shown first; one of the section's layers.").tag(sync=True)
-    heads = List(Int(), help="Heads active at first, sorted; an empty list means all.").tag(sync=True)
+    heads = List(Int(), help="Real head ids active at first, sorted; an empty list means all.").tag(sync=True)
     section = Unicode("", help="Key of the section shown first.").tag(sync=True)
-    views = List(Unicode(), default_value=["head"], help="Views to show: 'head'.").tag(sync=True)
-    selection = Dict(help="Pinned token, layer and heads mirrored from the browser.").tag(sync=True)
+    views = List(Unicode(), default_value=["head"],
+                 help="Views shown together and linked, in order: 'head', 'model', 'neuron'.").tag(sync=True)
+    selection = Dict(
+        help="{section, layer, heads, pinned: {side, index} | None, open_head: {layer, head} | None}, "
+        "written by the browser on click; set any subset from Python to move the views.",
+    ).tag(sync=True)
 
     def _section(self, key: str):
         return next((s for s in self.sections if s.get("key") == key), None)
@@ -50,32 +64,42 @@ class AttentionWidget(DOMWidget):
         key = proposal["value"]
         if self.sections and self._section(key) is None:
             keys = [s.get("key") for s in self.sections]
-            raise TraitError(f"section: {key!r} is not one of the sections {keys}.")
+            raise StateError(f"section: {key!r} is not one of the sections {keys}.")
         return key
 
     @validate("layer")
     def _check_layer(self, proposal):
         layer, sec = proposal["value"], self._section(self.section)
         if sec is not None and layer not in sec["layers"]:
-            raise TraitError(f"layer: {layer} is not one of section {sec['key']!r}'s layers {sec['layers']}.")
+            raise StateError(f"layer: {layer} is not one of section {sec['key']!r}'s layers {sec['layers']}.")
         return layer
 
     @validate("heads")
     def _check_heads(self, proposal):
         heads, sec = proposal["value"], self._section(self.section)
         if sec is not None:
-            n = sec["attention"]["shape"][1]
-            bad = [h for h in heads if not 0 <= h < n]
+            real = sec.get("heads", list(range(sec["attention"]["shape"][1])))
+            bad = [h for h in heads if h not in real]
             if bad:
-                raise TraitError(f"heads: {bad} out of range; expected 0..{n - 1}.")
+                raise StateError(f"heads: {bad} not among section {sec['key']!r}'s heads {real}.")
         return sorted(set(heads))
 
     @validate("views")
     def _check_views(self, proposal):
-        bad = [v for v in proposal["value"] if v not in VIEWS]
+        views = proposal["value"]
+        bad = [v for v in views if v not in VIEWS]
         if bad:
-            raise TraitError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
-        return proposal["value"]
+            raise StateError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
+        if not views or len(set(views)) != len(views):
+            raise StateError(f"views: got {list(views)}; expected a non-empty list naming each view once.")
+        return views
+
+    @validate("selection")
+    def _check_selection(self, proposal):
+        try:
+            return sel.merge(self.selection, proposal["value"], self.sections, self.section)
+        except ValueError as err:
+            raise StateError(str(err)) from None
 
     # Not a trait: set by show() for the rest of the running cell, so that a widget displayed by
     # head_view() and also returned as the cell's value is not shown twice.
@@ -115,6 +139,8 @@ class AttentionWidget(DOMWidget):
 
         ``sections``: dicts with "key", "attention" (float32 ndarray [L,H,Q,K]),
         "layers" (real index of each of the L slices), "query_tokens", "key_tokens".
+        Optional: "heads" (real index of each slice along axis 1), "queries" [L,H,Q,d] and
+        "keys" [L,H,K,d] (sent as float32), "scale", "causal".
         Weights go as float16 by default (rows sum to 1; ~3 significant digits).
         """
         wire = [_wire_section(s, dtype) for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s["key"]))]
@@ -140,11 +166,24 @@ def _wire_section(sec: dict, dtype: str) -> dict:
         raise ValueError(f"section {key!r}: {len(sec['layers'])} layer indices for {att.shape[0]} layers.")
     if (len(sec["query_tokens"]), len(sec["key_tokens"])) != tuple(att.shape[2:]):
         raise ValueError(f"section {key!r}: token counts do not match attention shape {att.shape}.")
-    return {
+    heads = [int(h) for h in sec.get("heads", range(att.shape[1]))]
+    if len(heads) != att.shape[1]:
+        raise ValueError(f"section {key!r}: {len(heads)} head indices for {att.shape[1]} heads.")
+    out = {
         "key": key,
         "label": SECTION_LABELS[key],
         "attention": to_wire(att, dtype),
         "layers": [int(i) for i in sec["layers"]],
+        "heads": heads,
         "query_tokens": list(sec["query_tokens"]),
         "key_tokens": list(sec["key_tokens"]),
     }
+    if sec.get("queries") is not None or sec.get("keys") is not None:
+        q, k = sec["queries"], sec["keys"]
+        L, H, Q, K = att.shape
+        if q.ndim != 4 or q.shape[:3] != (L, H, Q) or k.shape != (L, H, K, q.shape[3]):
+            raise ValueError(f"section {key!r}: queries {q.shape} / keys {k.shape} do not fit attention "
+                             f"{att.shape}; expected [{L}, {H}, {Q}, d] and [{L}, {H}, {K}, d].")
+        out.update(queries=to_wire(q, "float32"), keys=to_wire(k, "float32"),
+                   scale=float(sec["scale"]), causal=bool(sec.get("causal", False)))
+    return out

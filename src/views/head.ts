@@ -8,6 +8,7 @@ import { paletteFor } from '../render/colors';
 import { collectLinks, drawLinksCanvas, drawLinksSvg, LinkGeometry } from '../render/links';
 import { drawStripes } from '../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
+import { fillTooltip, placeTooltip } from '../render/tooltip';
 import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
@@ -342,22 +343,15 @@ export class HeadView implements ViewHandle {
       t,
       this.state.pinned
     );
-    const title = document.createElement('div');
-    title.className = 'attnscope-tooltip-title';
-    title.textContent = content.title;
-    const rows = content.rows.map(r => {
-      const row = document.createElement('div');
-      row.className = 'attnscope-tooltip-row';
-      row.style.setProperty('--attnscope-chip-color', this.colors[r.head]);
-      row.textContent = r.text;
-      return row;
-    });
-    tip.replaceChildren(title, ...rows);
-    const rootBox = this.element.getBoundingClientRect();
+    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })));
     const box = el.getBoundingClientRect();
-    tip.style.top = `${box.bottom - rootBox.top + 4}px`;
-    tip.style.left = t.side === 'query' ? `${box.left - rootBox.left}px` : '';
-    tip.style.right = t.side === 'key' ? `${rootBox.right - box.right}px` : '';
-    tip.hidden = false;
+    if (t.side === 'query') {
+      placeTooltip(tip, this.element, box, 0, box.height + 4);
+    } else {
+      const rootBox = this.element.getBoundingClientRect();
+      placeTooltip(tip, this.element, box, 0, box.height + 4);
+      tip.style.left = '';
+      tip.style.right = `${rootBox.right - box.right}px`;
+    }
   }
 }

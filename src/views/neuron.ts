@@ -20,6 +20,7 @@ import {
 } from '../data/neuron';
 import { Selection, SelectionState, TokenRef } from '../data/selection';
 import { formatWeight } from '../render/format';
+import { fillTooltip, placeTooltip } from '../render/tooltip';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
 import {
   CellLayout,
@@ -36,6 +37,7 @@ import { settings } from '../settings';
 import { resolveTheme, Theme, watchPageTheme } from '../theme';
 import { prepareCanvas, setOptions } from './head-dom';
 import type { ViewHandle } from './head';
+import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
 import { buildNeuronViewDom, LegendDom, NeuronRowDom, NeuronViewDom, renderKeyRows } from './neuron-dom';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
@@ -44,7 +46,6 @@ const LEGEND_WIDTH = 96;
 const LEGEND_HEIGHT = 10;
 const DASH = '\u2013';
 
-type Matrix = 'q' | 'k' | 'qk';
 
 /**
  * Sizes a canvas to one pixel per cell, shown at cellWidth x rowHeight CSS pixels per cell
@@ -385,31 +386,15 @@ export class NeuronView implements ViewHandle {
   }
 
   private placeTooltip(lines: string[], anchor: DOMRect, dx: number, dy: number): void {
-    const tip = this.dom.tooltip;
     const [title, ...rest] = lines;
-    const head = document.createElement('div');
-    head.className = 'attnscope-tooltip-title';
-    head.textContent = title;
-    tip.replaceChildren(
-      head,
-      ...rest.map(text => {
-        const row = document.createElement('div');
-        row.textContent = text;
-        return row;
-      })
-    );
-    const rootBox = this.element.getBoundingClientRect();
-    tip.style.left = `${anchor.left - rootBox.left + dx + 12}px`;
-    tip.style.top = `${anchor.top - rootBox.top + dy + 12}px`;
-    tip.style.right = '';
-    tip.hidden = false;
+    fillTooltip(this.dom.tooltip, title, rest.map(text => ({ text })));
+    placeTooltip(this.dom.tooltip, this.element, anchor, dx + 12, dy + 12);
   }
 
   /** Exact value of the vector cell under the mouse, with its token and dimension. */
   private showCellTooltip(canvas: HTMLCanvasElement, which: Matrix, e: MouseEvent): void {
     const sec = this.section;
     const hv = this.hv;
-    const row = this.current;
     if (!sec || !hv) {
       return;
     }
@@ -417,30 +402,12 @@ export class NeuronView implements ViewHandle {
     const x = e.clientX - box.left;
     const y = e.clientY - box.top;
     const cell = cellAt(x, y, this.layout, which === 'q' ? 1 : hv.nKeys, hv.dim);
-    if (!cell || ((which === 'q' || which === 'qk') && !row)) {
-      this.hideTooltip();
-      return;
-    }
-    const i = cell.dim;
-    const lines: string[] = [];
-    if (which === 'q' && row) {
-      lines.push(`query ${row.query}: ${sec.queryTokens[row.query]}`, `q[${i}] = ${formatExact(row.q[i])}`);
+    const lines = cell && cellTooltipLines(sec, hv, this.current, which, cell);
+    if (lines) {
+      this.placeTooltip(lines, box, x, y);
     } else {
-      const k = cell.row;
-      lines.push(`key ${k}: ${sec.keyTokens[k]}`);
-      if (row && row.masked[k]) {
-        lines.push(`hidden from query ${row.query} (causal mask)`);
-      } else if (which === 'k') {
-        lines.push(`k[${i}] = ${formatExact(hv.keys.data[k * hv.dim + i])}`);
-      } else if (row) {
-        const kv = hv.keys.data[k * hv.dim + i];
-        lines.push(
-          `q[${i}] \u00d7 k[${i}] = ${formatExact(row.q[i])} \u00d7 ${formatExact(kv)}`,
-          `= ${formatExact(row.products[k * hv.dim + i])}`
-        );
-      }
+      this.hideTooltip();
     }
-    this.placeTooltip(lines, box, x, y);
   }
 
   /** Exact scores of the key row under the mouse. */
@@ -448,24 +415,9 @@ export class NeuronView implements ViewHandle {
     const sec = this.section;
     const hv = this.hv;
     const el = target instanceof Element ? target.closest<HTMLElement>('.attnscope-neuron-row') : null;
-    if (!sec || !hv || !el) {
-      return;
+    if (sec && hv && el) {
+      const box = el.getBoundingClientRect();
+      this.placeTooltip(rowTooltipLines(sec, hv, this.current, Number(el.dataset.index)), box, box.width / 2, 0);
     }
-    const k = Number(el.dataset.index);
-    const row = this.current;
-    const lines = [`key ${k}: ${sec.keyTokens[k]}`];
-    if (!row) {
-      lines.push('hover or pin a query token to see the scores');
-    } else if (row.masked[k]) {
-      lines.push(`hidden from query ${row.query} (causal mask)`);
-    } else {
-      lines.push(
-        `${formatExact(hv.scale)} \u00d7 q\u00b7k = ${formatExact(row.dots[k])}`,
-        `softmax from the model = ${formatExact(row.model[k])}`,
-        `softmax recomputed here = ${formatExact(row.softmax[k])}`
-      );
-    }
-    const box = el.getBoundingClientRect();
-    this.placeTooltip(lines, box, box.width / 2, 0);
   }
 }

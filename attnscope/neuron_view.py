@@ -1,0 +1,72 @@
+"""Neuron view entry points: ``neuron_view(model, tokenizer, text)`` and BertViz's ``show``.
+
+``from attnscope.neuron_view import show`` replaces ``from bertviz.neuron_view import show``;
+the stock Hugging Face model is used as is (BertViz needs its own patched model classes):
+queries and keys come from forward hooks (see attnscope.hooks).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from .extract import from_model
+
+#: model_type names BertViz documents, and the attnscope family each one belongs to
+_MODEL_TYPES = {"bert": "BERT/RoBERTa/MiniLM", "roberta": "BERT/RoBERTa/MiniLM", "gpt2": "GPT-2"}
+
+
+def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *, views=("neuron",),
+                prettify_tokens=True, include_layers=None, include_heads=None, batch_index=0,
+                max_length=None, html_action="view"):
+    """Run ``model`` on ``text`` (and ``text_pair``) and show its queries and keys; returns the widget.
+
+    For the focused query token the view shows its query vector, every key vector, q*k
+    elementwise, scale * q.k and the softmax row the model produced (future keys hidden
+    for causal models). layer / head: REAL indices shown first (head makes that head the
+    active one). views: add "head" and/or "model" to show linked views in one output.
+    Supported: BERT/RoBERTa/MiniLM, GPT-2, Llama/Mistral/Qwen2-style models.
+    """
+    from .api import _HTML_ACTIONS, check_views
+
+    if head is not None and (isinstance(head, bool) or not isinstance(head, int)):
+        raise TypeError(f"head: got {type(head).__name__} {head!r}; expected an int head index.")
+    if html_action not in _HTML_ACTIONS:  # checked before the model runs
+        raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
+    views = check_views(views)
+    att = from_model(model, tokenizer, text, text_pair, batch_index=batch_index, max_length=max_length,
+                     with_vectors=True)
+    return att.show(views=views, layer=layer, heads=None if head is None else [head],
+                    prettify_tokens=prettify_tokens, include_layers=include_layers,
+                    include_heads=include_heads, html_action=html_action)
+
+
+def show(model, model_type, tokenizer, sentence_a, sentence_b=None, display_mode="dark", layer=None,
+         head=None, html_action="view", views=("neuron",)):
+    """BertViz-compatible neuron view: ``show(model, model_type, tokenizer, sentence_a, sentence_b, ...)``.
+
+    model_type ("bert", "roberta", "gpt2", ...) is accepted for compatibility; the
+    architecture is detected from the model (a UserWarning says so when they disagree).
+    display_mode ("dark"/"light") is accepted; the view follows the JupyterLab theme.
+    """
+    from .api import _DISPLAY_MODES
+
+    if not isinstance(model_type, str):
+        raise TypeError(f"model_type: got {type(model_type).__name__}; expected a str such as 'bert' or 'gpt2'.")
+    if display_mode not in _DISPLAY_MODES:
+        raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(_DISPLAY_MODES)}.")
+    _check_model_type(model, model_type)
+    return neuron_view(model, tokenizer, sentence_a, sentence_b, layer=layer, head=head, views=views,
+                       html_action=html_action)
+
+
+def _check_model_type(model, model_type):
+    from .hooks import attention_modules
+
+    family, _ = attention_modules(model)  # ValueError naming the supported families
+    expected = _MODEL_TYPES.get(model_type.lower())
+    if expected is not None and expected != family:
+        warnings.warn(f"model_type {model_type!r} names {expected} but {type(model).__name__} is {family}; "
+                      "using the architecture of the model.", UserWarning, stacklevel=3)
+
+
+neuron_view.show = show  # attnscope.neuron_view.show(...) works whether neuron_view is the function or this module
