@@ -8,7 +8,7 @@ import * as path from 'path';
 
 const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart.ipynb');
 
-test('quickstart notebook renders every head view, with the real MiniLM', async ({ page, tmpPath }, testInfo) => {
+test('quickstart notebook renders every view, with the real MiniLM', async ({ page, tmpPath }, testInfo) => {
   test.setTimeout(240_000);
   const target = `${tmpPath}/quickstart.ipynb`;
   expect(await page.contents.uploadContent(fs.readFileSync(QUICKSTART, 'utf-8'), 'text', target)).toBe(true);
@@ -16,23 +16,30 @@ test('quickstart notebook renders every head view, with the real MiniLM', async 
   await page.notebook.activate('quickstart.ipynb');
   expect(await page.notebook.run()).toBe(true);
 
+  // One widget output per cell that calls a view function (head_view, model_view, neuron_view, show).
   const nb = JSON.parse(fs.readFileSync(QUICKSTART, 'utf-8')) as { cells: { cell_type: string; source: string[] | string }[] };
-  const calls = nb.cells
+  const widgets = nb.cells
     .filter(c => c.cell_type === 'code')
     .map(c => (Array.isArray(c.source) ? c.source.join('') : c.source))
-    .filter(src => /head_view\(/.test(src)).length;
-  expect(calls).toBeGreaterThanOrEqual(3);
+    .filter(src => /(head_view|model_view|neuron_view|\bshow)\(/.test(src)).length;
+  expect(widgets).toBeGreaterThanOrEqual(5);
 
-  const views = page.locator('.attnscope-head');
-  await expect(views).toHaveCount(calls, { timeout: 120_000 });
-  for (let i = 0; i < calls; i++) {
+  const outputs = page.locator('.jp-OutputArea-output .attnscope');
+  await expect(outputs).toHaveCount(widgets, { timeout: 120_000 });
+  const views = page.locator('.attnscope-view');
+  const nViews = await views.count();
+  expect(nViews).toBeGreaterThanOrEqual(widgets);
+  for (let i = 0; i < nViews; i++) {
     await views.nth(i).scrollIntoViewIfNeeded();
     await expect(views.nth(i)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
   await expect(page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).toHaveCount(0);
+  await expect(page.locator('.attnscope-model')).toHaveCount(1);
+  await expect(page.locator('.attnscope-neuron')).toHaveCount(2);
 
   // The first view is MiniLM on a sentence pair: 6 layers x 12 heads, opened at layer 2.
-  const minilm = views.first();
+  const heads = page.locator('.attnscope-head');
+  const minilm = heads.first();
   await minilm.scrollIntoViewIfNeeded();
   await expect(minilm.locator('.attnscope-head-chip')).toHaveCount(12);
   await expect(minilm.locator('select.attnscope-layer-select option')).toHaveCount(6);
@@ -50,7 +57,7 @@ test('quickstart notebook renders every head view, with the real MiniLM', async 
   await testInfo.attach('quickstart-minilm-hover', { path: shot, contentType: 'image/png' });
 
   // The second view keeps layers 0, 3, 5 with heads 0 and 5 active.
-  const subset = views.nth(1);
+  const subset = heads.nth(1);
   const layerValues = await subset
     .locator('select.attnscope-layer-select option')
     .evaluateAll(os => os.map(o => (o as HTMLOptionElement).value));
