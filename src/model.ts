@@ -1,9 +1,8 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
-import { isPairFilter } from './data/filters';
 import { Selection } from './data/selection';
 import { DecodedSections, decodeSections, Section, SectionSource } from './sections';
-import { fromPython, MIRRORED, SelectionRequest, toPython } from './selection-sync';
+import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection-sync';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
@@ -46,8 +45,10 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     super.initialize(attributes, options);
     this.on('change:sections', () => this.resetSelection());
     this.on('change:layer', () => this.followPython(() => this.selectionInstance?.setLayer(this.get('layer'))));
-    this.on('change:heads', () => this.followPython(() => this.selectionInstance?.setHeads(this.initialHeads())));
-    this.on('change:selection', () => this.followPython(() => this.applyRequest(this.get('selection'))));
+    this.on('change:heads', () => this.followPython(() => this.selectionInstance?.setHeads(this.headSlots())));
+    this.on('change:selection', () =>
+      this.followPython(() => this.selectionInstance && applySelectionRequest(this.selectionInstance, this, this.get('selection')))
+    );
   }
 
   get decoded(): DecodedSections {
@@ -76,47 +77,6 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     return this.selectionInstance;
   }
 
-  /** The `heads` trait holds real head ids; the selection works with head slots. */
-  private initialHeads(sec: Section | undefined = this.section(this.selectionInstance?.state.section ?? '')): number[] {
-    const heads = this.get('heads');
-    if (!Array.isArray(heads) || !sec) {
-      return [];
-    }
-    return heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0);
-  }
-
-  /** Applies what Python set in `selection` (any subset of its keys). */
-  private applyRequest(value: unknown): void {
-    const sel = this.selectionInstance;
-    if (!sel || !value || typeof value !== 'object' || Object.keys(value).length === 0) {
-      return;
-    }
-    const named = (value as { section?: unknown }).section;
-    const sec = this.section(typeof named === 'string' ? named : sel.state.section);
-    if (!sec) {
-      throw new RangeError(`selection.section: no section named ${String(named)}`);
-    }
-    const req: SelectionRequest = fromPython(value, sec);
-    sel.batch(() => {
-      if (req.section !== undefined && req.section !== sel.state.section) {
-        const layer = req.layer ?? (sec.layers.includes(sel.state.layer) ? sel.state.layer : sec.layers[0]);
-        sel.setSection(sec.key, sec.attention.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
-      }
-      if (req.layer !== undefined) {
-        sel.setLayer(req.layer);
-      }
-      if (req.heads !== undefined) {
-        sel.setHeads(req.heads);
-      }
-      if (req.pinned !== undefined) {
-        sel.pin(req.pinned);
-      }
-      if (req.openHead !== undefined) {
-        sel.setOpenHead(req.openHead);
-      }
-    });
-  }
-
   /** Tells Python what the user chose (not hover), so kernel code can read and react to it. */
   private mirror(): void {
     const sel = this.selectionInstance;
@@ -128,31 +88,25 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   }
 
   private resetSelection(): void {
-    const sections = this.sectionList;
-    if (!sections.length) {
-      this.selectionInstance = null;
+    const sel = createSelection(this, { section: this.get('section'), layer: this.get('layer'), heads: this.get('heads') });
+    this.selectionInstance = sel;
+    if (!sel) {
       return;
     }
-    const wanted = this.section(this.get('section')) ?? sections[0];
-    const layer = wanted.layers.includes(this.get('layer')) ? (this.get('layer') as number) : wanted.layers[0];
-    const nHeads = wanted.attention.shape[1];
-    const heads = this.initialHeads(wanted).filter(h => h < nHeads);
-    const filter = this.get('filter');
-    const sel = new Selection({
-      section: wanted.key,
-      layer,
-      nHeads,
-      ...(heads.length ? { heads } : {}),
-      ...(isPairFilter(filter) ? { filter } : {})
-    });
-    this.selectionInstance = sel;
     // What Python put in `selection` before display (pinned token, open head...) applies first.
-    this.followPython(() => this.applyRequest(this.get('selection')));
+    this.followPython(() => applySelectionRequest(sel, this, this.get('selection')));
     sel.subscribe((_s, changed) => {
       if (MIRRORED.some(k => changed.has(k))) {
         this.mirror();
       }
     });
+  }
+
+  /** The `heads` trait holds real head ids; the selection works with head slots. */
+  private headSlots(): number[] {
+    const sec = this.selectionInstance && this.section(this.selectionInstance.state.section);
+    const heads = this.get('heads');
+    return sec && Array.isArray(heads) ? heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0) : [];
   }
 
   /** A change pushed from Python moves the views; a bad value is reported, never thrown. */

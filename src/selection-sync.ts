@@ -3,8 +3,8 @@
  * head changes; never on hover) and what Python may set to move the views. Heads are real head ids
  * in Python and head slots in the browser; this module converts between the two (pure).
  */
-import { OpenHead, SelectionState, TokenRef } from './data/selection';
-import { Section } from './sections';
+import { OpenHead, Selection, SelectionState, TokenRef } from './data/selection';
+import { Section, SectionSource } from './sections';
 
 export interface PySelection {
   section: string;
@@ -92,4 +92,55 @@ export function fromPython(value: unknown, sec: Section): SelectionRequest {
     req.openHead = o === null ? null : { layer: layerOf(sec, o?.layer, 'open_head'), head: slotOf(sec, o?.head, 'open_head') };
   }
   return req;
+}
+
+/** The initial state a widget or an offline page asks for: traits `section`, `layer`, `heads`. */
+export interface InitialView {
+  section?: unknown;
+  layer?: unknown;
+  /** Real head ids; empty means all. */
+  heads?: unknown;
+}
+
+/** The one Selection of a widget (or offline page), from its sections and initial view; null without data. */
+export function createSelection(source: SectionSource, initial: InitialView): Selection | null {
+  const sections = source.sectionList;
+  if (!sections.length) {
+    return null;
+  }
+  const sec = (typeof initial.section === 'string' && source.section(initial.section)) || sections[0];
+  const layer = sec.layers.includes(initial.layer as number) ? (initial.layer as number) : sec.layers[0];
+  const heads = Array.isArray(initial.heads) ? initial.heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0) : [];
+  return new Selection({ section: sec.key, layer, nHeads: sec.attention.shape[1], ...(heads.length ? { heads } : {}) });
+}
+
+/** Applies what Python set in `selection` (any subset of its keys). Throws on values it cannot apply. */
+export function applySelectionRequest(sel: Selection, source: SectionSource, value: unknown): void {
+  if (!value || typeof value !== 'object' || Object.keys(value).length === 0) {
+    return;
+  }
+  const named = (value as { section?: unknown }).section;
+  const sec = source.section(typeof named === 'string' ? named : sel.state.section);
+  if (!sec) {
+    throw new RangeError(`selection.section: no section named ${String(named)}`);
+  }
+  const req: SelectionRequest = fromPython(value, sec);
+  sel.batch(() => {
+    if (req.section !== undefined && req.section !== sel.state.section) {
+      const layer = req.layer ?? (sec.layers.includes(sel.state.layer) ? sel.state.layer : sec.layers[0]);
+      sel.setSection(sec.key, sec.attention.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
+    }
+    if (req.layer !== undefined) {
+      sel.setLayer(req.layer);
+    }
+    if (req.heads !== undefined) {
+      sel.setHeads(req.heads);
+    }
+    if (req.pinned !== undefined) {
+      sel.pin(req.pinned);
+    }
+    if (req.openHead !== undefined) {
+      sel.setOpenHead(req.openHead);
+    }
+  });
 }

@@ -1,0 +1,57 @@
+/**
+ * The views a widget (or an offline page) can mount, by the names of the Python `views` trait.
+ * One place, so the notebook widget and the offline HTML export run the same rendering code.
+ */
+import { Selection } from '../data/selection';
+import { SectionSource } from '../sections';
+import { GridView } from './grid';
+import { HeadView, ViewHandle } from './head';
+import { NeuronView } from './neuron';
+
+type ViewFactory = (source: SectionSource, selection: Selection) => ViewHandle;
+
+export const VIEW_FACTORIES: Readonly<Record<string, ViewFactory>> = {
+  head: (source, selection) => new HeadView(source, selection),
+  model: (source, selection) => new GridView(source, selection),
+  neuron: (source, selection) => new NeuronView(source, selection)
+};
+
+/** A visible error in place of a view: bad data never throws into the page. */
+export function errorView(viewName: string, message: string): ViewHandle {
+  const el = document.createElement('div');
+  el.className = `attnscope-view attnscope-${viewName} attnscope-error`;
+  el.dataset.state = 'error';
+  el.setAttribute('role', 'alert');
+  el.textContent = `attnscope: ${message}`;
+  return { element: el, dispose: () => el.remove() };
+}
+
+/**
+ * Mounts the named views into `container`, all reading and writing the one `selection`.
+ * `dataError` (malformed data) replaces every view with that error.
+ */
+export function mountViews(
+  container: HTMLElement,
+  source: SectionSource,
+  selection: Selection | null,
+  names: readonly string[],
+  dataError: string | null
+): ViewHandle[] {
+  return names.map(name => {
+    const factory = VIEW_FACTORIES[name];
+    let handle: ViewHandle;
+    if (dataError !== null || !selection) {
+      handle = errorView(name, `the attention data could not be read: ${dataError ?? 'no data'}`);
+    } else if (!factory) {
+      handle = errorView(name, `unknown view "${name}"; available: ${Object.keys(VIEW_FACTORIES).join(', ')}`);
+    } else {
+      try {
+        handle = factory(source, selection);
+      } catch (err) {
+        handle = errorView(name, err instanceof Error ? err.message : String(err));
+      }
+    }
+    container.appendChild(handle.element);
+    return handle;
+  });
+}
