@@ -9,6 +9,9 @@ import { drawThumbnail, thumbnailMode } from '../render/thumbnails';
 import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
+import { attachExport } from '../export/button';
+import { modelSvg, ModelSvgInput } from '../export/model-svg';
+import { ifInput, paletteOf } from '../export/svg';
 import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './grid-dom';
 import { HeadView, ViewHandle } from './head';
 import { prepareCanvas, setOptions } from './head-dom';
@@ -26,6 +29,7 @@ export class GridView implements ViewHandle {
     this.dom = buildGridViewDom(document);
     this.element = this.dom.root;
     this.listen();
+    this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), modelSvg)));
     this.rebuild();
   }
 
@@ -34,6 +38,17 @@ export class GridView implements ViewHandle {
     this.panelView = null;
     this.cleanups.splice(0).forEach(fn => fn());
     this.element.remove();
+  }
+
+  /** What the export draws: the grid as shown now, with the open head's panel. */
+  exportInput(): ModelSvgInput | null {
+    const sec = this.section;
+    if (!sec) {
+      return null;
+    }
+    const focus = this.validFocus(sec, this.selection.focus);
+    const panel = this.panelView?.exportInput() ?? null;
+    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, palette: paletteOf(this.element), thumbSize: this.size, panel };
   }
 
   private get state(): Readonly<SelectionState> {

@@ -12,6 +12,9 @@ import { fillTooltip, placeTooltip } from '../render/tooltip';
 import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
+import { attachExport } from '../export/button';
+import { headSvg, HeadSvgInput } from '../export/head-svg';
+import { ifInput, paletteOf } from '../export/svg';
 import { buildHeadViewDom, HeadViewDom, prepareCanvas, setOptions } from './head-dom';
 import { tooltipContent } from './head-tooltip';
 
@@ -47,12 +50,29 @@ export class HeadView implements ViewHandle {
       this.element.classList.add('attnscope-open-head');
     }
     this.listen();
+    if (!options.fixed) {
+      this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), headSvg)));
+    }
     this.rebuild();
   }
 
   dispose(): void {
     this.cleanups.splice(0).forEach(fn => fn());
     this.element.remove();
+  }
+
+  /** What the export draws: this view's section, layer, heads, filter and focus as shown now. */
+  exportInput(): HeadSvgInput | null {
+    const sec = this.section;
+    if (!sec) {
+      return null;
+    }
+    const { layer, heads } = this.shown;
+    const { query, key } = this.ranges(sec);
+    const { rowHeight, maxTokenChars } = settings.value;
+    const focus = this.visibleFocus(sec, this.selection.focus);
+    const palette = paletteOf(this.element);
+    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, palette, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth };
   }
 
   // --- data -------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ import {
 import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, Theme, watchPageTheme } from '../theme';
+import { attachExport } from '../export/button';
+import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
+import { ifInput, paletteOf } from '../export/svg';
 import { prepareCanvas, setOptions } from './head-dom';
 import type { ViewHandle } from './head';
 import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
@@ -83,12 +86,23 @@ export class NeuronView implements ViewHandle {
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
     this.listen();
+    this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), neuronSvg)));
     this.rebuild();
   }
 
   dispose(): void {
     this.cleanups.splice(0).forEach(fn => fn());
     this.element.remove();
+  }
+
+  /** What the export draws: the shown head and focused query, as now (null without vectors). */
+  exportInput(): NeuronSvgInput | null {
+    const sec = this.section;
+    if (!sec || !hasVectors(sec)) {
+      return null;
+    }
+    const { rowHeight, maxTokenChars } = settings.value;
+    return { section: sec, state: this.state, focus: this.selection.focus, palette: paletteOf(this.element), rowHeight, maxTokenChars };
   }
 
   // --- data -------------------------------------------------------------------------------------
