@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import sections as sec
 from . import validation as v
-from .widget import VIEWS, AttentionWidget
+from .widget import VIEWS, AttentionWidget, wire_state
 
 _HTML_ACTIONS = ("view", "return")
 _DISPLAY_MODES = ("dark", "light")
@@ -40,8 +40,8 @@ def head_view(
     heads: heads active at first (default: all).
     include_layers: real layer indices to keep (default: all).
     html_action: "view" displays the widget (IPython.display) and returns it.
-        "return" (offline HTML) is not implemented yet: it raises NotImplementedError
-        until issue 5.
+        "return" displays nothing and returns an ``IPython.display.HTML`` whose ``.data``
+        is one self-contained offline page (see :func:`attnscope.save_html`).
 
     Every argument is checked before anything is displayed; a problem raises
     ValueError or TypeError naming the argument, what was received and the fix.
@@ -94,7 +94,8 @@ def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, se
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed
     the neuron view (self-attention only); the other arguments are those of head_view and
-    model_view. ``layer`` and ``heads`` are real indices. Returns the displayed widget.
+    model_view. ``layer`` and ``heads`` are real indices. Returns the displayed widget, or with
+    html_action="return" an ``IPython.display.HTML`` page (nothing displayed).
     """
     if html_action not in _HTML_ACTIONS:
         raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
@@ -115,8 +116,11 @@ def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, se
     first = sections[0]
     layer = v.layer_index(layer, first["layers"], first["n_layers"])
     heads = sec.initial_heads(heads, first)
-    if html_action == "return":
-        raise NotImplementedError(f"{caller}(html_action='return'): offline HTML export comes with issue 5.")
+    if html_action == "return":  # no widget (and no comm) is made: the page is built from the state
+        from .export import html_object
+
+        return html_object(wire_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
+                                      views=views))
     widget = AttentionWidget.from_arrays(sections, layer=layer, heads=heads,
                                          sentence_b_start=sentence_b_start, views=views)
     return widget.show()

@@ -65,7 +65,8 @@ class Attentions:
         """Display the ``views`` together, linked through one selection, and return the widget.
 
         kwargs: layer, heads (real indices), include_layers, include_heads, prettify_tokens,
-        html_action. Without queries/keys the neuron view shows how to get them.
+        html_action ("return": an ``IPython.display.HTML`` offline page instead of a displayed widget).
+        Without queries/keys the neuron view shows how to get them.
         """
         from .api import dashboard
 

@@ -25,6 +25,7 @@ def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *
     for causal models). layer / head: REAL indices shown first (head makes that head the
     active one). views: add "head" and/or "model" to show linked views in one output.
     Supported: BERT/RoBERTa/MiniLM, GPT-2, Llama/Mistral/Qwen2-style models.
+    html_action="return": display nothing and return an ``IPython.display.HTML`` offline page.
     """
     from .api import _HTML_ACTIONS, check_views
 

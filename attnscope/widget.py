@@ -143,18 +143,55 @@ class AttentionWidget(DOMWidget):
         "keys" [L,H,K,d] (sent as float32), "scale", "causal".
         Weights go as float16 by default (rows sum to 1; ~3 significant digits).
         """
-        wire = [_wire_section(s, dtype) for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s["key"]))]
-        section = section if section is not None else wire[0]["key"]
-        first = next(s for s in wire if s["key"] == section)
-        return cls(
-            sections=wire,
-            section=section,
-            layer=first["layers"][0] if layer is None else layer,
-            heads=list(heads),
-            sentence_b_start=sentence_b_start,
-            views=list(views),
-            **kwargs,
-        )
+        return cls(**wire_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
+                                section=section, views=views, dtype=dtype), **kwargs)
+
+    def _state(self) -> dict:
+        """The synced traits that describe the views (sections with their buffers, layer, heads, ...)."""
+        return {name: getattr(self, name) for name in STATE_TRAITS}
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus a static SVG of the initial view for places that cannot run widgets."""
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is not None:
+            from .fallback import fallback_svg
+
+            svg = fallback_svg(self._state())
+            if svg is not None:
+                data["image/svg+xml"] = svg
+        return data
+
+    def to_html(self) -> str:
+        """One self-contained HTML page of the current views (bundle inlined, data compressed)."""
+        from .export import html_document
+
+        return html_document(self._state())
+
+    def save_html(self, path):
+        """Write :meth:`to_html` to ``path`` (UTF-8); it opens in a browser with no network. Returns the Path."""
+        from .export import write_html
+
+        return write_html(path, self._state())
+
+
+#: the traits that describe what the views show (what saving and the static picture need)
+STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "views", "selection")
+
+
+def wire_state(sections, *, layer=None, heads=(), sentence_b_start=None, section=None, views=("head",),
+               dtype="float16") -> dict:
+    """The widget state (STATE_TRAITS) for validated sections, without building a widget (see from_arrays)."""
+    wire = [_wire_section(s, dtype) for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s["key"]))]
+    section = section if section is not None else wire[0]["key"]
+    first = next(s for s in wire if s["key"] == section)
+    return {
+        "sections": wire,
+        "section": section,
+        "layer": first["layers"][0] if layer is None else layer,
+        "heads": list(heads),
+        "sentence_b_start": sentence_b_start,
+        "views": list(views),
+    }
 
 
 def _wire_section(sec: dict, dtype: str) -> dict:

@@ -202,8 +202,7 @@ def test_sentence_b_start_with_encoder_decoder():
 
 def test_html_action():
     raises(ValueError, "html_action", "'save'", attention=A, tokens=TOK, html_action="save")
-    with pytest.raises(NotImplementedError, match="issue 5"):
-        head_view(A, TOK, html_action="return")
+    # html_action="return" (offline HTML): tests/test_export.py
 
 
 def test_errors_raised_before_display(no_display):
