@@ -5,7 +5,7 @@
 import { Selection } from './data/selection';
 import { decodeSections, Section, SectionSource } from './sections';
 import { applySelectionRequest, createSelection } from './selection-sync';
-import { ViewHandle } from './views/head';
+import { ViewHandle } from './views/base';
 import { errorView, mountViews } from './views/registry';
 
 export interface StandalonePayload {

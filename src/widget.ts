@@ -1,7 +1,7 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
 
 import { AttentionModel } from './model';
-import { ViewHandle } from './views/head';
+import { ViewHandle } from './views/base';
 import { mountViews } from './views/registry';
 
 import '../style/index.css';

@@ -3,7 +3,7 @@
  * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
  * token of the shared selection is highlighted in every thumbnail.
  */
-import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { Selection, TokenRef } from '../data/selection';
 import { paletteFor } from '../render/colors';
 import { drawThumbnail, thumbnailMode } from '../render/thumbnails';
 import { Section, SectionSource } from '../sections';
@@ -13,19 +13,20 @@ import { attachExport } from '../export/button';
 import { modelSvg, ModelSvgInput } from '../export/model-svg';
 import { ifInput, paletteOf } from '../export/svg';
 import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './grid-dom';
-import { HeadView, ViewHandle } from './head';
+import { ViewBase } from './base';
+import { HeadView } from './head';
 import { prepareCanvas, setOptions } from './head-dom';
 
-export class GridView implements ViewHandle {
+export class GridView extends ViewBase {
   readonly element: HTMLElement;
   private readonly dom: GridViewDom;
-  private readonly cleanups: (() => void)[] = [];
   private thumbs: HTMLCanvasElement[] = [];
   private colors: string[] = [];
   private size = 0;
   private panelView: HeadView | null = null;
 
-  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
+  constructor(model: SectionSource, selection: Selection) {
+    super(model, selection);
     this.dom = buildGridViewDom(document);
     this.element = this.dom.root;
     this.listen();
@@ -36,8 +37,7 @@ export class GridView implements ViewHandle {
   dispose(): void {
     this.panelView?.dispose();
     this.panelView = null;
-    this.cleanups.splice(0).forEach(fn => fn());
-    this.element.remove();
+    super.dispose();
   }
 
   /** What the export draws: the grid as shown now, with the open head's panel. */
@@ -49,20 +49,6 @@ export class GridView implements ViewHandle {
     const focus = this.validFocus(sec, this.selection.focus);
     const panel = this.panelView?.exportInput() ?? null;
     return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, palette: paletteOf(this.element), thumbSize: this.size, panel };
-  }
-
-  private get state(): Readonly<SelectionState> {
-    return this.selection.state;
-  }
-
-  private get section(): Section | undefined {
-    return this.model.section(this.state.section);
-  }
-
-  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
-    const handler = fn as EventListener;
-    target.addEventListener(type, handler);
-    this.cleanups.push(() => target.removeEventListener(type, handler));
   }
 
   private thumbOf(target: EventTarget | null): { layer: number; slot: number; el: HTMLElement } | null {
@@ -90,14 +76,7 @@ export class GridView implements ViewHandle {
     this.on<MouseEvent>(d.grid, 'mouseover', e => this.showTooltip(this.thumbOf(e.target)));
     this.on<FocusEvent>(d.grid, 'focusin', e => this.showTooltip(this.thumbOf(e.target)));
     this.on(d.grid, 'mouseleave', () => this.showTooltip(null));
-    this.on(d.sectionSelect, 'change', () => {
-      const sec = this.model.section(d.sectionSelect.value);
-      if (sec) {
-        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
-        const [, nHeads, nQ, nK] = sec.attention.shape;
-        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
-      }
-    });
+    this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
     this.cleanups.push(
       this.selection.subscribe((_s, changed) => {
         if (changed.has('section')) {

@@ -15,35 +15,29 @@ import { resolveTheme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
 import { headSvg, HeadSvgInput } from '../export/head-svg';
 import { ifInput, paletteOf } from '../export/svg';
+import { ViewBase } from './base';
 import { buildHeadViewDom, HeadViewDom, prepareCanvas, setOptions } from './head-dom';
 import { tooltipContent } from './head-tooltip';
 
+export type { ViewHandle } from './base';
+
 /** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
 const MIN_ALPHA = 1 / 255;
-
-export interface ViewHandle {
-  readonly element: HTMLElement;
-  dispose(): void;
-}
 
 /** A head view pinned to one (layer, head slot), as the model view opens it beside the grid. */
 export interface HeadViewOptions {
   fixed?: () => { layer: number; heads: readonly number[] } | null;
 }
 
-export class HeadView implements ViewHandle {
+export class HeadView extends ViewBase {
   readonly element: HTMLElement;
   private readonly dom: HeadViewDom;
-  private readonly cleanups: (() => void)[] = [];
   private queryEls: HTMLElement[] = [];
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
 
-  constructor(
-    private readonly model: SectionSource,
-    private readonly selection: Selection,
-    private readonly options: HeadViewOptions = {}
-  ) {
+  constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
+    super(model, selection);
     this.dom = buildHeadViewDom(document);
     this.element = this.dom.root;
     if (options.fixed) {
@@ -54,11 +48,6 @@ export class HeadView implements ViewHandle {
       this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), headSvg)));
     }
     this.rebuild();
-  }
-
-  dispose(): void {
-    this.cleanups.splice(0).forEach(fn => fn());
-    this.element.remove();
   }
 
   /** What the export draws: this view's section, layer, heads, filter and focus as shown now. */
@@ -77,17 +66,9 @@ export class HeadView implements ViewHandle {
 
   // --- data -------------------------------------------------------------------------------------
 
-  private get state(): Readonly<SelectionState> {
-    return this.selection.state;
-  }
-
   /** The layer and active head slots shown: the selection's, unless this view is fixed. */
   private get shown(): { layer: number; heads: readonly number[] } {
     return this.options.fixed?.() ?? { layer: this.state.layer, heads: this.state.heads };
-  }
-
-  private get section(): Section | undefined {
-    return this.model.section(this.state.section);
   }
 
   private ranges(sec: Section): { query: Range; key: Range } {
@@ -113,12 +94,6 @@ export class HeadView implements ViewHandle {
   }
 
   // --- events -----------------------------------------------------------------------------------
-
-  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
-    const handler = fn as EventListener;
-    target.addEventListener(type, handler);
-    this.cleanups.push(() => target.removeEventListener(type, handler));
-  }
 
   private listen(): void {
     const d = this.dom;
@@ -147,14 +122,7 @@ export class HeadView implements ViewHandle {
         this.selection.setFilter(d.filterSelect.value);
       }
     });
-    this.on(d.sectionSelect, 'change', () => {
-      const sec = this.model.section(d.sectionSelect.value);
-      if (sec) {
-        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
-        const [, nHeads, nQ, nK] = sec.attention.shape;
-        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
-      }
-    });
+    this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
 
     this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
     this.cleanups.push(settings.subscribe(() => this.rebuild()));

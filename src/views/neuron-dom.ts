@@ -4,6 +4,8 @@
  * cells (two canvases laid over the rows), scale*q.k, softmax and the key token. No data logic.
  */
 import { displayText } from '../render/tokens';
+import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
+import { prepareCanvas } from './head-dom';
 
 export interface LegendDom {
   root: HTMLElement;
@@ -178,4 +180,33 @@ export function renderKeyRows(container: HTMLElement, tokens: readonly string[],
   });
   container.replaceChildren(frag);
   return out;
+}
+
+const LEGEND_WIDTH = 96;
+const LEGEND_HEIGHT = 10;
+
+/** Draws a colour legend with its numeric domain as text. */
+export function paintLegend(legend: LegendDom, scale: DivergingScale): void {
+  const [lo, hi] = scale.domain;
+  legend.min.textContent = formatBound(lo);
+  legend.max.textContent = formatBound(hi);
+  legend.root.dataset.min = String(lo);
+  legend.root.dataset.max = String(hi);
+  legend.root.setAttribute('aria-label', `colour scale from ${formatBound(lo)} (blue) through 0 to ${formatBound(hi)} (red)`);
+  const ctx = prepareCanvas(legend.canvas, LEGEND_WIDTH, LEGEND_HEIGHT);
+  if (ctx) {
+    drawLegend(ctx, LEGEND_WIDTH, LEGEND_HEIGHT, scale);
+  }
+}
+
+/**
+ * Sizes a canvas to one pixel per cell, shown at cellWidth x rowHeight CSS pixels per cell
+ * (`image-rendering: pixelated` in the stylesheet). Setting the size also clears it.
+ */
+export function cellCanvas(canvas: HTMLCanvasElement, dim: number, rows: number, layout: CellLayout): CanvasRenderingContext2D | null {
+  canvas.width = Math.max(1, dim);
+  canvas.height = Math.max(1, rows);
+  canvas.style.width = `${dim * layout.cellWidth}px`;
+  canvas.style.height = `${rows * layout.rowHeight}px`;
+  return canvas.getContext('2d');
 }

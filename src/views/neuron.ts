@@ -27,50 +27,35 @@ import {
   cellAt,
   cellWidthFor,
   DivergingScale,
-  drawLegend,
   formatBound,
   formatExact,
   paintVectorRows
 } from '../render/vectors';
-import { Section, SectionSource } from '../sections';
+import { SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, Theme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
 import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
 import { ifInput, paletteOf } from '../export/svg';
-import { prepareCanvas, setOptions } from './head-dom';
-import type { ViewHandle } from './head';
+import { setOptions } from './head-dom';
+import { ViewBase } from './base';
 import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
-import { buildNeuronViewDom, LegendDom, NeuronRowDom, NeuronViewDom, renderKeyRows } from './neuron-dom';
+import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './neuron-dom';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
 const MATRIX_GAP = 8;
-const LEGEND_WIDTH = 96;
-const LEGEND_HEIGHT = 10;
 const DASH = '\u2013';
 
 
-/**
- * Sizes a canvas to one pixel per cell, shown at cellWidth x rowHeight CSS pixels per cell
- * (`image-rendering: pixelated` in the stylesheet). Setting the size also clears it.
- */
-function cellCanvas(canvas: HTMLCanvasElement, dim: number, rows: number, layout: CellLayout): CanvasRenderingContext2D | null {
-  canvas.width = Math.max(1, dim);
-  canvas.height = Math.max(1, rows);
-  canvas.style.width = `${dim * layout.cellWidth}px`;
-  canvas.style.height = `${rows * layout.rowHeight}px`;
-  return canvas.getContext('2d');
-}
 
 export const NO_VECTORS_MESSAGE =
   'The neuron view needs the query and key vectors, and this attention data has none. ' +
   'Get them with attnscope.neuron_view(model, tokenizer, text), or with ' +
   'attnscope.from_model(model, tokenizer, text, with_vectors=True).show(views=["neuron"]).';
 
-export class NeuronView implements ViewHandle {
+export class NeuronView extends ViewBase {
   readonly element: HTMLElement;
   private readonly dom: NeuronViewDom;
-  private readonly cleanups: (() => void)[] = [];
   private queryEls: HTMLElement[] = [];
   private rowEls: NeuronRowDom[] = [];
   private shown: ShownHead | null = null;
@@ -82,17 +67,13 @@ export class NeuronView implements ViewHandle {
   private keysDrawnFor = '';
   private keyCells = 0;
 
-  constructor(private readonly model: SectionSource, private readonly selection: Selection) {
+  constructor(model: SectionSource, selection: Selection) {
+    super(model, selection);
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
     this.listen();
     this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), neuronSvg)));
     this.rebuild();
-  }
-
-  dispose(): void {
-    this.cleanups.splice(0).forEach(fn => fn());
-    this.element.remove();
   }
 
   /** What the export draws: the shown head and focused query, as now (null without vectors). */
@@ -107,25 +88,11 @@ export class NeuronView implements ViewHandle {
 
   // --- data -------------------------------------------------------------------------------------
 
-  private get state(): Readonly<SelectionState> {
-    return this.selection.state;
-  }
-
-  private get section(): Section | undefined {
-    return this.model.section(this.state.section);
-  }
-
   private get theme(): Theme {
     return this.element.dataset.theme === 'dark' ? 'dark' : 'light';
   }
 
   // --- events -----------------------------------------------------------------------------------
-
-  private on<E extends Event>(target: EventTarget, type: string, fn: (e: E) => void): void {
-    const handler = fn as EventListener;
-    target.addEventListener(type, handler);
-    this.cleanups.push(() => target.removeEventListener(type, handler));
-  }
 
   private listen(): void {
     const d = this.dom;
@@ -156,14 +123,7 @@ export class NeuronView implements ViewHandle {
     this.on<MouseEvent>(d.rows, 'mouseover', e => this.showRowTooltip(e.target));
     this.on(d.rows, 'mouseleave', () => this.hideTooltip());
 
-    this.on(d.sectionSelect, 'change', () => {
-      const sec = this.model.section(d.sectionSelect.value);
-      if (sec) {
-        const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
-        const [, nHeads, nQ, nK] = sec.attention.shape;
-        this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
-      }
-    });
+    this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
     this.on(d.layerSelect, 'change', () => {
       const layer = Number(d.layerSelect.value);
       const open = this.state.openHead;
@@ -314,7 +274,7 @@ export class NeuronView implements ViewHandle {
     d.dotTitle.title = `scale \u00d7 q\u00b7k, scale = ${formatExact(hv.scale)}`;
 
     this.vectorScale = new DivergingScale(this.theme, maxAbs(hv.queries.data, hv.keys.data));
-    this.paintLegend(d.vectorLegend, this.vectorScale);
+    paintLegend(d.vectorLegend, this.vectorScale);
     this.keysDrawnFor = '';
     const headId = headIds(sec)[shown.head];
     Object.assign(this.element.dataset, { layer: String(shown.layer), head: String(headId), dim: String(hv.dim) });
@@ -350,7 +310,7 @@ export class NeuronView implements ViewHandle {
     const productCells = pctx && row ? paintVectorRows(pctx, row.products, hv.nKeys, hv.dim, productScale, masked) : 0;
     const qctx = cellCanvas(d.qCanvas, hv.dim, 1, { ...layout, rowHeight: Math.max(2, layout.rowHeight - 4) });
     const qCells = qctx && row ? paintVectorRows(qctx, row.q, 1, hv.dim, vectorScale) : 0;
-    this.paintLegend(d.productLegend, productScale);
+    paintLegend(d.productLegend, productScale);
     d.productLegend.root.classList.toggle('is-empty', !row);
 
     d.qLabel.textContent = row ? `query ${row.query}: ${sec.queryTokens[row.query]}` : '';
@@ -380,18 +340,7 @@ export class NeuronView implements ViewHandle {
     });
   }
 
-  private paintLegend(legend: LegendDom, scale: DivergingScale): void {
-    const [lo, hi] = scale.domain;
-    legend.min.textContent = formatBound(lo);
-    legend.max.textContent = formatBound(hi);
-    legend.root.dataset.min = String(lo);
-    legend.root.dataset.max = String(hi);
-    legend.root.setAttribute('aria-label', `colour scale from ${formatBound(lo)} (blue) through 0 to ${formatBound(hi)} (red)`);
-    const ctx = prepareCanvas(legend.canvas, LEGEND_WIDTH, LEGEND_HEIGHT);
-    if (ctx) {
-      drawLegend(ctx, LEGEND_WIDTH, LEGEND_HEIGHT, scale);
-    }
-  }
+
 
   // --- tooltips ---------------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@
 import { Selection } from '../data/selection';
 import { SectionSource } from '../sections';
 import { GridView } from './grid';
-import { HeadView, ViewHandle } from './head';
+import { ViewHandle } from './base';
+import { HeadView } from './head';
 import { NeuronView } from './neuron';
 
 type ViewFactory = (source: SectionSource, selection: Selection) => ViewHandle;
