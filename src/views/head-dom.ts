@@ -117,17 +117,26 @@ export function setOptions(select: HTMLSelectElement, options: { value: string; 
   select.value = value;
 }
 
-/** Sizes a canvas for crisp lines on high-DPI screens and returns its 2D context in CSS pixels. */
+/**
+ * Sizes a canvas for crisp lines on high-DPI screens and returns its 2D context in CSS pixels,
+ * cleared. The backing store is reallocated only when the size changes (hover repaints reuse it).
+ */
 export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
   const dpr = canvas.ownerDocument.defaultView?.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.round(width * dpr));
-  canvas.height = Math.max(1, Math.round(height * dpr));
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
   const ctx = canvas.getContext('2d');
   if (ctx) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    ctx.globalAlpha = 1;
   }
   return ctx;
 }
