@@ -58,6 +58,10 @@ class Attentions:
 
     def neuron_view(self, layer=None, head=None, **kwargs):
         """Show the neuron view (needs ``from_model(..., with_vectors=True)``) at REAL layer/head."""
+        if head is not None and self.attention is not None:
+            from .validation import head_index
+
+            head = head_index(head, self.attention.shape[1])
         heads = kwargs.pop("heads", None) if head is None else [head]
         return self.show(views=kwargs.pop("views", ("neuron",)), layer=layer, heads=heads, **kwargs)
 

@@ -44,6 +44,10 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     if batched and (not isinstance(text, (list, tuple)) or not all(isinstance(t, str) for t in text)):
         raise TypeError(f"text: got {type(text).__name__}; expected a str or a list of str.")
     n_batch = len(text) if batched else 1
+    from .validation import as_index
+
+    if as_index(batch_index) is not None:
+        batch_index = as_index(batch_index)
     if isinstance(batch_index, bool) or not isinstance(batch_index, int) or not 0 <= batch_index < n_batch:
         raise ValueError(f"batch_index: got {batch_index!r}; expected an int in 0..{n_batch - 1} "
                          f"({n_batch} input{'s' if n_batch > 1 else ''}).")

@@ -29,13 +29,17 @@ def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *
     """
     from .api import _HTML_ACTIONS, check_views
 
-    if head is not None and (isinstance(head, bool) or not isinstance(head, int)):
+    from .validation import as_index, head_index
+
+    if head is not None and as_index(head) is None:
         raise TypeError(f"head: got {type(head).__name__} {head!r}; expected an int head index.")
     if html_action not in _HTML_ACTIONS:  # checked before the model runs
         raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
     views = check_views(views)
     att = from_model(model, tokenizer, text, text_pair, batch_index=batch_index, max_length=max_length,
                      with_vectors=True)
+    if head is not None:
+        head = head_index(head, att.attention.shape[1])
     return att.show(views=views, layer=layer, heads=None if head is None else [head],
                     prettify_tokens=prettify_tokens, include_layers=include_layers,
                     include_heads=include_heads, html_action=html_action)

@@ -24,6 +24,7 @@ def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=
     scale, causal for the self section (``attention``), or None.
     """
     encdec = {k: val for k, val in (encdec or {}).items() if val is not None}
+    _precheck_size(caller, attention, encdec, vectors, include_layers, include_heads)
     sections, sentence_b_start = _sections(caller, attention, tokens, sentence_b_start, encdec)
     if vectors and (vectors.get("queries") is not None or vectors.get("keys") is not None):
         if sections[0]["key"] != "self":
@@ -31,11 +32,61 @@ def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=
         sections[0].update(_vectors(sections[0]["attention"], **vectors))
     _select(sections, include_layers, "include_layers", 0, "layers", "layer")
     _select(sections, include_heads, "include_heads", 1, "heads", "head")
+    check_size(sections, caller)
     if prettify_tokens:
         for s in sections:
             s["query_tokens"] = v.prettify(s["query_tokens"])
             s["key_tokens"] = v.prettify(s["key_tokens"])
     return sections, sentence_b_start
+
+
+WEIGHT_BYTES = 2  # attention travels as float16
+VECTOR_BYTES = 4  # queries/keys travel as float32
+
+
+def _count(include, n):
+    """How many slices ``include`` keeps along an axis of n (a guess when include is invalid: checked later)."""
+    if include is None:
+        return n
+    if v.as_index(include) is not None:
+        return 1
+    try:
+        return max(1, min(len(include), n))
+    except TypeError:
+        return n
+
+
+def _precheck_size(caller, attention, encdec, vectors, include_layers, include_heads):
+    """The size limit from the input shapes alone, before any array is converted (lists: after)."""
+    named = [("attention", attention)] + [(k, encdec.get(k)) for k in ENC_DEC_ARGS[:3]]
+    parts = []
+    for name, value in named:
+        if value is None:
+            continue
+        shape = v.peek_shape(value)
+        if shape is None:
+            return
+        L, H, Q, K = shape
+        L, H = _count(include_layers, L), _count(include_heads, H)
+        parts.append((name, (L, H, Q, K), WEIGHT_BYTES, "weights"))
+        if name == "attention" and vectors and vectors.get("queries") is not None:
+            q = v.peek_shape(vectors["queries"])
+            if q is not None:
+                parts.append(("queries + keys", (L, H, Q + K, q[3]), VECTOR_BYTES, "values"))
+    if parts:
+        v.check_size(parts, caller)
+
+
+def check_size(sections, caller, weight_bytes=WEIGHT_BYTES):
+    """The size limit for validated sections (what will be sent)."""
+    parts = []
+    for s in sections:
+        att = s["attention"]
+        parts.append((s["key"] if s["key"] != "self" else "attention", att.shape, weight_bytes, "weights"))
+        if s.get("queries") is not None:
+            L, H, Q, d = s["queries"].shape
+            parts.append(("queries + keys", (L, H, Q + s["keys"].shape[2], d), VECTOR_BYTES, "values"))
+    v.check_size(parts, caller)
 
 
 def initial_heads(heads, section) -> list[int]:
@@ -109,8 +160,10 @@ def _encoder_decoder(encoder_attention, decoder_attention, cross_attention, enco
         _need(encoder_tokens, "encoder_tokens", "cross_attention")
         _need(decoder_tokens, "decoder_tokens", "cross_attention")
         arr = v.attention_array(cross_attention, "cross_attention")
-        dec = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "cross_attention query")
-        enc = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[3], "cross_attention key")
+        dec = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "cross_attention query",
+                            arr.shape[3], "encoder_tokens")
+        enc = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[3], "cross_attention key",
+                            arr.shape[2], "decoder_tokens")
         out.append(_section("cross", arr, dec, enc))
     return out
 

@@ -7,6 +7,8 @@ binary frame, so no weight is ever sent as a JSON number.
 
 from __future__ import annotations
 
+import weakref
+
 from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
@@ -17,6 +19,70 @@ from .serialization import to_wire
 SECTION_LABELS = {"self": "Attention", "encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
 SECTION_ORDER = tuple(SECTION_LABELS)
 VIEWS = ("head", "model", "neuron")
+
+#: Re-running a notebook cell closes the attnscope widgets that its previous run displayed and this
+#: run did not display again: the notebook has cleared that output, and an open widget keeps its
+#: data in the kernel and in the browser (ipywidgets closes nothing by itself). A widget also
+#: displayed by another cell stays open.
+#: Set to False to keep every widget open until ``w.close()``.
+CLOSE_ON_RERUN = True
+
+
+class _CellTracker:
+    """Which notebook cell (JupyterLab's cellId) displayed which widgets, to close them on a re-run."""
+
+    def __init__(self):
+        self.by_cell: dict[str, list] = {}  # cell id -> weak references to the widgets its last run displayed
+        self.previous: list = []  # what the running cell's previous run displayed
+        self.running = None  # id of the running cell
+        self.shell = None
+
+    def install(self, shell) -> None:
+        if shell is None or self.shell is shell:
+            return
+        shell.events.register("pre_run_cell", self.pre_run_cell)
+        shell.events.register("post_run_cell", self.post_run_cell)
+        self.shell = shell
+
+    @staticmethod
+    def cell_id(shell, info=None):
+        cid = getattr(info, "cell_id", None)
+        if cid is None:
+            try:  # the execute request being handled carries the cell id in its metadata
+                cid = (shell.kernel.get_parent().get("metadata") or {}).get("cellId")
+            except Exception:  # noqa: BLE001 - no kernel (plain IPython), or an older ipykernel
+                return None
+        return cid if isinstance(cid, str) and cid else None
+
+    def pre_run_cell(self, info) -> None:
+        cid = self.cell_id(self.shell, info)
+        self.running = cid
+        self.previous = self.by_cell.pop(cid, []) if cid is not None else []
+
+    def post_run_cell(self, *_args) -> None:
+        """Closes what the previous run of this cell displayed, unless this run displayed it again."""
+        cid, old = self.running, self.previous
+        self.running, self.previous = None, []
+        if cid is None or not CLOSE_ON_RERUN:
+            return
+        shown_now = {id(r()) for r in self.by_cell.get(cid, []) if r() is not None}
+        for ref in old:
+            w = ref()
+            if w is not None and id(w) not in shown_now and w.comm is not None and w._display_cells <= {cid}:
+                w.close()
+
+    def displayed(self, widget, shell) -> None:
+        self.install(shell)
+        cid = self.cell_id(shell)
+        if cid is None:
+            return
+        widget._display_cells = widget._display_cells | {cid}
+        refs = self.by_cell.setdefault(cid, [])
+        if not any(r() is widget for r in refs):
+            refs.append(weakref.ref(widget))
+
+
+_cells = _CellTracker()
 
 
 class StateError(TraitError, ValueError):
@@ -104,15 +170,19 @@ class AttentionWidget(DOMWidget):
     # Not a trait: set by show() for the rest of the running cell, so that a widget displayed by
     # head_view() and also returned as the cell's value is not shown twice.
     _shown_in_this_cell = False
+    # Not a trait: the notebook cells that displayed this widget (see CLOSE_ON_RERUN).
+    _display_cells: frozenset = frozenset()
 
     def _ipython_display_(self):
         if self._shown_in_this_cell:
             return
+        from IPython import get_ipython
         from IPython.display import display
 
         bundle = self._repr_mimebundle_()
         if bundle:
             display(bundle, raw=True)
+            _cells.displayed(self, get_ipython())
 
     def show(self):
         """Display the widget now and return it. If it is also the cell's value, it is not shown twice."""
@@ -181,6 +251,12 @@ STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "vi
 def wire_state(sections, *, layer=None, heads=(), sentence_b_start=None, section=None, views=("head",),
                dtype="float16") -> dict:
     """The widget state (STATE_TRAITS) for validated sections, without building a widget (see from_arrays)."""
+    from .sections import check_size
+    from .serialization import WIRE_DTYPES
+
+    if dtype not in WIRE_DTYPES:
+        raise ValueError(f"dtype: got {dtype!r}; expected one of {sorted(WIRE_DTYPES)}.")
+    check_size(sections, "AttentionWidget", WIRE_DTYPES[dtype].itemsize)  # before any byte is converted
     wire = [_wire_section(s, dtype) for s in sorted(sections, key=lambda s: SECTION_ORDER.index(s["key"]))]
     section = section if section is not None else wire[0]["key"]
     first = next(s for s in wire if s["key"] == section)

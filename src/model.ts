@@ -51,6 +51,20 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     );
   }
 
+  /**
+   * Closing (w.close() in Python, or the page) also drops the decoded data: JupyterLab may keep a
+   * closed model reachable through its comm's handlers, and the attention buffers must not stay
+   * alive with it.
+   */
+  async close(commClosed = false): Promise<void> {
+    await super.close(commClosed);
+    this.selectionInstance = null;
+    const empty = decodeSections([]);
+    // twice, silently: Backbone keeps the value before the last set as the "previous" attributes
+    this.set('sections', empty, { silent: true });
+    this.set('sections', empty, { silent: true });
+  }
+
   get decoded(): DecodedSections {
     return this.get('sections') as DecodedSections;
   }

@@ -70,6 +70,7 @@ EXPECTED = ["</script><script>alert(1)</script>", "<!--", "a & b", "nul\u2400", 
             "]]>", "x" * 39 + "…"]
 
 
+@pytest.mark.filterwarnings("ignore:.*lone surrogates:UserWarning")
 def test_tokens_are_escaped_text_and_control_characters_visible(recording_comm):
     n = len(TOKENS)
     w = head_view(softmax((1, 2, n, n)), TOKENS)
