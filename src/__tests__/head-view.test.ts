@@ -110,6 +110,21 @@ describe('HeadView', () => {
     expect(root.dataset.heads).toBe('0,1,2');
   });
 
+  it('keyboard: Enter pins, arrows move along the side, Escape unpins', () => {
+    const { root, sel } = mount();
+    const key = (side: string, i: number): HTMLElement =>
+      root.querySelector<HTMLElement>(`.attnscope-token[data-side="${side}"][data-index="${i}"]`)!;
+    key('key', 1).focus();
+    key('key', 1).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(sel.state.pinned).toEqual({ side: 'key', index: 1 });
+    key('key', 1).dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    expect(document.activeElement).toBe(key('key', 2));
+    key('key', 2).dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true }));
+    expect(document.activeElement).toBe(key('key', 1));
+    key('key', 1).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(sel.state.pinned).toBeNull();
+  });
+
   it('switches layer from the picker', () => {
     const { root, sel } = mount();
     const select = root.querySelector<HTMLSelectElement>('.attnscope-layer-select')!;

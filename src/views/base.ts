@@ -2,7 +2,8 @@
  * What every view controller shares: it reads the one Selection and the data source, writes user
  * actions back to the Selection, and removes every listener it added when disposed.
  */
-import { Selection, SelectionState } from '../data/selection';
+import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { tokenOfEvent } from '../render/tokens';
 import { Section, SectionSource } from '../sections';
 
 export interface ViewHandle {
@@ -44,6 +45,28 @@ export abstract class ViewBase implements ViewHandle {
       const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
       const [, nHeads, nQ, nK] = sec.attention.shape;
       this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
+    }
+  }
+
+  /**
+   * Keyboard on token lists: Enter/Space pins or unpins, Escape unpins, arrows move along the list.
+   * `elementsOf` gives the token elements shown on a side, in order.
+   */
+  protected onTokenKey(e: KeyboardEvent, elementsOf: (side: TokenRef['side']) => readonly HTMLElement[]): void {
+    const t = tokenOfEvent(e.target);
+    if (!t) {
+      return;
+    }
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.selection.togglePin(t);
+    } else if (e.key === 'Escape') {
+      this.selection.pin(null);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const els = elementsOf(t.side);
+      const at = els.findIndex(el => Number(el.dataset.index) === t.index);
+      els[Math.min(els.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
     }
   }
 }

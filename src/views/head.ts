@@ -106,7 +106,7 @@ export class HeadView extends ViewBase {
         }
       });
       this.on<FocusEvent>(col, 'focusin', e => this.hover(tokenOfEvent(e.target)));
-      this.on<KeyboardEvent>(col, 'keydown', e => this.onKey(e));
+      this.on<KeyboardEvent>(col, 'keydown', e => this.onTokenKey(e, side => (side === 'query' ? this.queryEls : this.keyEls)));
     }
     this.on(d.body, 'mouseleave', () => this.hover(null));
     this.on<FocusEvent>(d.body, 'focusout', e => {
@@ -146,24 +146,6 @@ export class HeadView extends ViewBase {
   private hover(t: TokenRef | null): void {
     this.selection.hover(t);
     this.showTooltip(t);
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const t = tokenOfEvent(e.target);
-    if (!t) {
-      return;
-    }
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      this.selection.togglePin(t);
-    } else if (e.key === 'Escape') {
-      this.selection.pin(null);
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      const els = t.side === 'query' ? this.queryEls : this.keyEls;
-      const at = els.findIndex(el => Number(el.dataset.index) === t.index);
-      els[Math.min(els.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
-    }
   }
 
   private onSelection(changed: ReadonlySet<keyof SelectionState>): void {

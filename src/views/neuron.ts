@@ -104,7 +104,7 @@ export class NeuronView extends ViewBase {
       }
     });
     this.on<FocusEvent>(d.queryTokens, 'focusin', e => this.hoverToken(tokenOfEvent(e.target)));
-    this.on<KeyboardEvent>(d.queryTokens, 'keydown', e => this.onKey(e));
+    this.on<KeyboardEvent>(d.queryTokens, 'keydown', e => this.onTokenKey(e, () => this.queryEls));
     // Leaving the query column for the matrices keeps the hovered query: only leaving the body ends it.
     this.on(d.body, 'mouseleave', () => {
       this.selection.hover(null);
@@ -153,24 +153,6 @@ export class NeuronView extends ViewBase {
   private hoverToken(t: TokenRef | null): void {
     if (t) {
       this.selection.hover(t);
-    }
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const t = tokenOfEvent(e.target);
-    if (!t) {
-      return;
-    }
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      this.selection.togglePin(t);
-    } else if (e.key === 'Escape') {
-      this.selection.pin(null);
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      const at = this.queryEls.findIndex(el => Number(el.dataset.index) === t.index);
-      const next = Math.min(this.queryEls.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
-      this.queryEls[next]?.focus();
     }
   }
 
