@@ -162,19 +162,17 @@ export function attachExport(root: HTMLElement, build: () => ExportedSvg | null)
       close(false);
     }
   };
-  button.addEventListener('click', onButtonClick);
-  button.addEventListener('keydown', onButtonKey);
-  menu.addEventListener('click', onMenuClick);
-  menu.addEventListener('keydown', onMenuKey);
-  doc.addEventListener('pointerdown', onDocPointer, true);
-  doc.addEventListener('mousedown', onDocPointer, true);
+  const listeners: [EventTarget, string, EventListener, boolean][] = [
+    [button, 'click', onButtonClick as EventListener, false],
+    [button, 'keydown', onButtonKey as EventListener, false],
+    [menu, 'click', onMenuClick as EventListener, false],
+    [menu, 'keydown', onMenuKey as EventListener, false],
+    [doc, 'pointerdown', onDocPointer, true],
+    [doc, 'mousedown', onDocPointer, true]
+  ];
+  listeners.forEach(([target, type, fn, capture]) => target.addEventListener(type, fn, capture));
   return () => {
-    button.removeEventListener('click', onButtonClick);
-    button.removeEventListener('keydown', onButtonKey);
-    menu.removeEventListener('click', onMenuClick);
-    menu.removeEventListener('keydown', onMenuKey);
-    doc.removeEventListener('pointerdown', onDocPointer, true);
-    doc.removeEventListener('mousedown', onDocPointer, true);
+    listeners.forEach(([target, type, fn, capture]) => target.removeEventListener(type, fn, capture));
     wrap.remove();
   };
 }

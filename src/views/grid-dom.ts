@@ -2,6 +2,8 @@
  * The model view's skeleton: toolbar (section picker), a scrolling grid of layer x head thumbnails
  * with real indices on both axes, the panel where an opened head is shown large, and a tooltip.
  */
+import { el, labelled } from './dom';
+
 export interface GridViewDom {
   root: HTMLElement;
   sectionSelect: HTMLSelectElement;
@@ -17,19 +19,11 @@ export function buildGridViewDom(doc: Document): GridViewDom {
   root.className = 'attnscope-view attnscope-model';
   root.dataset.state = 'loading';
 
-  const toolbar = doc.createElement('div');
-  toolbar.className = 'attnscope-toolbar';
-  const label = doc.createElement('label');
-  label.className = 'attnscope-control attnscope-section-control';
-  const span = doc.createElement('span');
-  span.className = 'attnscope-control-label';
-  span.textContent = 'Attention';
-  const sectionSelect = doc.createElement('select');
-  sectionSelect.className = 'attnscope-section-select';
-  label.append(span, sectionSelect);
-  const hint = doc.createElement('span');
-  hint.className = 'attnscope-hint';
-  hint.textContent = 'Click a head to open it; hover or pin a token in any view to follow it here.';
+  const toolbar = el(doc, 'div', 'attnscope-toolbar');
+  const sectionSelect = el(doc, 'select', 'attnscope-section-select');
+  const label = labelled(doc, 'Attention', sectionSelect);
+  label.classList.add('attnscope-section-control');
+  const hint = el(doc, 'span', 'attnscope-hint', 'Click a head to open it; hover or pin a token in any view to follow it here.');
   toolbar.append(label, hint);
 
   const body = doc.createElement('div');

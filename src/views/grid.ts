@@ -15,7 +15,7 @@ import { ifInput, paletteOf } from '../export/svg';
 import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './grid-dom';
 import { ViewBase } from './base';
 import { HeadView } from './head';
-import { prepareCanvas, setOptions } from './head-dom';
+import { prepareCanvas, setOptions } from './dom';
 
 export class GridView extends ViewBase {
   readonly element: HTMLElement;

@@ -16,7 +16,8 @@ import { attachExport } from '../export/button';
 import { headSvg, HeadSvgInput } from '../export/head-svg';
 import { ifInput, paletteOf } from '../export/svg';
 import { ViewBase } from './base';
-import { buildHeadViewDom, HeadViewDom, prepareCanvas, setOptions } from './head-dom';
+import { prepareCanvas, setOptions } from './dom';
+import { buildHeadViewDom, HeadViewDom } from './head-dom';
 import { tooltipContent } from './head-tooltip';
 
 export type { ViewHandle } from './base';

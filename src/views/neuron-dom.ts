@@ -5,7 +5,7 @@
  */
 import { displayText } from '../render/tokens';
 import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
-import { prepareCanvas } from './head-dom';
+import { el, labelled, prepareCanvas } from './dom';
 
 export interface LegendDom {
   root: HTMLElement;
@@ -41,21 +41,6 @@ export interface NeuronRowDom {
   dot: HTMLElement;
   softmax: HTMLElement;
   key: HTMLElement;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = doc.createElement(tag);
-  e.className = className;
-  if (text !== undefined) {
-    e.textContent = text;
-  }
-  return e;
-}
-
-function labelled(doc: Document, text: string, control: HTMLElement): HTMLLabelElement {
-  const label = el(doc, 'label', 'attnscope-control');
-  label.append(el(doc, 'span', 'attnscope-control-label', text), control);
-  return label;
 }
 
 function legend(doc: Document, title: string, role: string): LegendDom {

@@ -37,7 +37,7 @@ import { resolveTheme, Theme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
 import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
 import { ifInput, paletteOf } from '../export/svg';
-import { setOptions } from './head-dom';
+import { setOptions } from './dom';
 import { ViewBase } from './base';
 import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
 import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './neuron-dom';
