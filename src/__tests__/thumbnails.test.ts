@@ -1,4 +1,4 @@
-import { drawThumbnail, heatAlpha, MAX_LINE_TOKENS, poolMatrix, thumbnailMode } from '../render/thumbnails';
+import { drawThumbnail, heatAlpha, MAX_LINE_TOKENS, poolHeatmap, poolMatrix, thumbnailMode } from '../render/thumbnails';
 
 /** Records the calls a thumbnail makes, enough to check what a person would see. */
 class FakeContext {
@@ -86,5 +86,17 @@ describe('thumbnails', () => {
     // 30x30 cells; only the first column has mass, at full strength
     expect(f.fills).toHaveLength(30);
     expect(f.fills.every(c => c.x === 0 && c.alpha === 1)).toBe(true);
+  });
+
+  it('a heatmap pooled once draws what pooling on every paint draws', () => {
+    const n = 70;
+    const w = new Float32Array(n * n).map((_, i) => ((i * 37) % 11) / 11);
+    const input = { weights: w, nQueries: n, nKeys: n, color: '#0a0', focus: { side: 'query' as const, index: 5 } };
+    const fresh = new FakeContext();
+    const cached = new FakeContext();
+    drawThumbnail(ctx(fresh), input, 40);
+    drawThumbnail(ctx(cached), input, 40, poolHeatmap(w, n, n, 40));
+    expect(cached.fills).toEqual(fresh.fills);
+    expect(cached.fills.length).toBeGreaterThan(0);
   });
 });

@@ -91,12 +91,26 @@ function drawLines(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: numbe
   return drawn;
 }
 
-function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number): number {
-  const rows = Math.min(p.nQueries, Math.floor(size));
-  const cols = Math.min(p.nKeys, Math.floor(size));
-  const pooled = poolMatrix(p.weights, p.nQueries, p.nKeys, rows, cols);
+/** A head's matrix pooled to a thumbnail of `size` pixels, and its strongest cell. */
+export interface PooledHeatmap {
+  pooled: Float32Array;
+  rows: number;
+  cols: number;
+  max: number;
+}
+
+/** Pools once per (data, size): it does not depend on the focus, so hover repaints reuse it. */
+export function poolHeatmap(weights: Float32Array, nQueries: number, nKeys: number, size: number): PooledHeatmap {
+  const rows = Math.min(nQueries, Math.floor(size));
+  const cols = Math.min(nKeys, Math.floor(size));
+  const pooled = poolMatrix(weights, nQueries, nKeys, rows, cols);
   let max = 0;
   pooled.forEach(v => (max = Math.max(max, v)));
+  return { pooled, rows, cols, max };
+}
+
+function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number, heat?: PooledHeatmap): number {
+  const { pooled, rows, cols, max } = heat ?? poolHeatmap(p.weights, p.nQueries, p.nKeys, size);
   const cw = size / cols;
   const ch = size / rows;
   ctx.fillStyle = p.color;
@@ -126,7 +140,10 @@ function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: num
   return rows * cols;
 }
 
-/** Draws one thumbnail into a context already sized to `size` CSS pixels; returns marks drawn. */
-export function drawThumbnail(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number): number {
-  return thumbnailMode(p.nQueries, p.nKeys) === 'lines' ? drawLines(ctx, p, size) : drawHeatmap(ctx, p, size);
+/**
+ * Draws one thumbnail into a context already sized to `size` CSS pixels; returns marks drawn.
+ * `heat`, when given, is the thumbnail's poolHeatmap() (heatmap mode), computed once by the caller.
+ */
+export function drawThumbnail(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number, heat?: PooledHeatmap): number {
+  return thumbnailMode(p.nQueries, p.nKeys) === 'lines' ? drawLines(ctx, p, size) : drawHeatmap(ctx, p, size, heat);
 }

@@ -5,7 +5,7 @@
  */
 import { Selection, TokenRef } from '../data/selection';
 import { paletteFor } from '../render/colors';
-import { drawThumbnail, thumbnailMode } from '../render/thumbnails';
+import { drawThumbnail, PooledHeatmap, poolHeatmap, thumbnailMode } from '../render/thumbnails';
 import { Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
@@ -21,6 +21,8 @@ export class GridView extends ViewBase {
   readonly element: HTMLElement;
   private readonly dom: GridViewDom;
   private thumbs: HTMLCanvasElement[] = [];
+  /** Pooled heatmap of each thumbnail (heatmap mode), made once per rebuild, reused by hover repaints. */
+  private heat: (PooledHeatmap | undefined)[] = [];
   private colors: string[] = [];
   private size = 0;
   private panelView: HeadView | null = null;
@@ -131,6 +133,7 @@ export class GridView extends ViewBase {
     const cells: HTMLElement[] = [headerCell(doc, 'L\\H', 'attnscope-grid-corner')];
     sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
     this.thumbs = [];
+    this.heat = [];
     sec.layers.forEach(layer => {
       const rowHeader = headerCell(doc, String(layer), 'attnscope-grid-layer');
       rowHeader.setAttribute('role', 'rowheader');
@@ -165,15 +168,19 @@ export class GridView extends ViewBase {
     }
     const [, , nQ, nK] = sec.attention.shape;
     const focus = this.validFocus(sec, this.selection.focus);
-    for (const c of this.thumbs) {
+    const heatmaps = thumbnailMode(nQ, nK) === 'heatmap';
+    this.thumbs.forEach((c, i) => {
       const li = sec.layers.indexOf(Number(c.dataset.layer));
       const slot = Number(c.dataset.slot);
       const ctx = prepareCanvas(c, this.size, this.size);
       if (ctx) {
         const weights = sec.attention.slice(li, slot).data;
-        drawThumbnail(ctx, { weights, nQueries: nQ, nKeys: nK, color: this.colors[slot], focus }, this.size);
+        if (heatmaps && !this.heat[i]) {
+          this.heat[i] = poolHeatmap(weights, nQ, nK, this.size);
+        }
+        drawThumbnail(ctx, { weights, nQueries: nQ, nKeys: nK, color: this.colors[slot], focus }, this.size, this.heat[i]);
       }
-    }
+    });
     this.dom.grid.querySelectorAll<HTMLElement>('.attnscope-grid-layer').forEach(h => {
       h.classList.toggle('is-current', Number(h.dataset.layer) === this.state.layer);
     });
