@@ -1,7 +1,9 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
 import { Selection } from './data/selection';
+import { SliceStore, WireSlice } from './data/slice-store';
 import { DecodedSections, decodeSections, Section, SectionSource } from './sections';
+import { settings } from './settings';
 import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection-sync';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
@@ -14,13 +16,17 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     ...DOMWidgetModel.serializers,
     sections: {
       deserialize: (value: unknown): DecodedSections => decodeSections(value),
-      // Saved widget state must hold the wire form again, not our decoded Tensors.
+      // Saved widget state must hold the wire form again, not our decoded Tensors; lazy sections
+      // also carry the slices fetched so far, so that a saved notebook shows them with no kernel.
       serialize: (value: DecodedSections | unknown): unknown =>
-        value && typeof value === 'object' && 'raw' in value ? (value as DecodedSections).raw : value
+        value && typeof value === 'object' && 'raw' in value ? withFetched(value as DecodedSections) : value
     }
   };
 
   private selectionInstance: Selection | null = null;
+  private readonly dataListeners = new Set<() => void>();
+  private storeOff: (() => void) | null = null;
+  private settingsOff: (() => void) | null = null;
 
   defaults(): Record<string, unknown> {
     return {
@@ -43,7 +49,19 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
 
   initialize(attributes: Record<string, unknown>, options: Parameters<DOMWidgetModel['initialize']>[1]): void {
     super.initialize(attributes, options);
-    this.on('change:sections', () => this.resetSelection());
+    this.attachStore();
+    this.on('change:sections', () => {
+      this.attachStore();
+      this.resetSelection();
+    });
+    this.on('msg:custom', (content: unknown, buffers?: (DataView | ArrayBuffer)[]) => this.store?.receive(content, buffers ?? []));
+    // JupyterLab marks every widget's comm dead when the kernel restarts: nothing pending will come
+    this.on('comm_live_update', () => {
+      if (!this.comm_live) {
+        this.store?.lost('The kernel restarted or disconnected before it sent this. Run the cell again to see it.');
+      }
+    });
+    this.settingsOff = settings.subscribe(() => this.configureStore());
     this.on('change:layer', () => this.followPython(() => this.selectionInstance?.setLayer(this.get('layer'))));
     this.on('change:heads', () => this.followPython(() => this.selectionInstance?.setHeads(this.headSlots())));
     this.on('change:selection', () =>
@@ -59,10 +77,62 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   async close(commClosed = false): Promise<void> {
     await super.close(commClosed);
     this.selectionInstance = null;
+    this.storeOff?.();
+    this.settingsOff?.();
+    this.store?.clear();
+    this.dataListeners.clear();
     const empty = decodeSections([]);
     // twice, silently: Backbone keeps the value before the last set as the "previous" attributes
     this.set('sections', empty, { silent: true });
     this.set('sections', empty, { silent: true });
+  }
+
+  /** The slices of lazy sections held in the page (null when every section is eager). */
+  get store(): SliceStore | null {
+    const d = this.decoded;
+    return d && d.ok ? d.store : null;
+  }
+
+  onData(fn: () => void): () => void {
+    this.dataListeners.add(fn);
+    return () => this.dataListeners.delete(fn);
+  }
+
+  release(consumer: string): void {
+    this.store?.release(consumer);
+  }
+
+  retry(key: string, layerSlot: number, headSlots: readonly number[]): void {
+    const sec = this.section(key);
+    if (sec && sec.lazy) {
+      this.store?.retry(key, sec.layers[layerSlot], headSlots.map(h => sec.heads[h]));
+    }
+  }
+
+  /** Connects the store of the current sections to this widget's comm and to the settings. */
+  private attachStore(): void {
+    this.storeOff?.();
+    this.storeOff = null;
+    const store = this.store;
+    if (!store) {
+      return;
+    }
+    this.configureStore();
+    store.attach({
+      send: request => {
+        if (!this.comm_live) {
+          return false;
+        }
+        this.send({ ...request }, {});
+        return true;
+      }
+    });
+    this.storeOff = store.subscribe(() => this.dataListeners.forEach(fn => fn()));
+  }
+
+  private configureStore(): void {
+    const { cacheMegabytes, fetchTimeoutSeconds } = settings.value;
+    this.store?.setOptions({ maxBytes: cacheMegabytes * 2 ** 20, timeoutMs: fetchTimeoutSeconds * 1000 });
   }
 
   get decoded(): DecodedSections {
@@ -131,4 +201,23 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
       console.warn(`${MODULE_NAME}: ignored a value from Python:`, err);
     }
   }
+}
+
+/** At most this much fetched float16 data is saved with the notebook per widget. */
+export const MAX_SAVED_BYTES = 32 * 2 ** 20;
+
+/** The wire form to save: lazy sections get `fetched` = the slices the page holds (most recent first). */
+function withFetched(d: DecodedSections): unknown {
+  if (!d.ok || !d.store || !Array.isArray(d.raw)) {
+    return d.raw;
+  }
+  const slices = d.store.saved(MAX_SAVED_BYTES);
+  return d.raw.map((sec: unknown) => {
+    if (!sec || typeof sec !== 'object' || (sec as Record<string, unknown>).lazy !== true) {
+      return sec;
+    }
+    const key = (sec as Record<string, unknown>).key;
+    const fetched: WireSlice[] = slices.filter(s => s.section === key);
+    return { ...(sec as Record<string, unknown>), fetched };
+  });
 }

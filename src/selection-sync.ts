@@ -111,7 +111,7 @@ export function createSelection(source: SectionSource, initial: InitialView): Se
   const sec = (typeof initial.section === 'string' && source.section(initial.section)) || sections[0];
   const layer = sec.layers.includes(initial.layer as number) ? (initial.layer as number) : sec.layers[0];
   const heads = Array.isArray(initial.heads) ? initial.heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0) : [];
-  return new Selection({ section: sec.key, layer, nHeads: sec.attention.shape[1], ...(heads.length ? { heads } : {}) });
+  return new Selection({ section: sec.key, layer, nHeads: sec.shape[1], ...(heads.length ? { heads } : {}) });
 }
 
 /** Applies what Python set in `selection` (any subset of its keys). Throws on values it cannot apply. */
@@ -128,7 +128,7 @@ export function applySelectionRequest(sel: Selection, source: SectionSource, val
   sel.batch(() => {
     if (req.section !== undefined && req.section !== sel.state.section) {
       const layer = req.layer ?? (sec.layers.includes(sel.state.layer) ? sel.state.layer : sec.layers[0]);
-      sel.setSection(sec.key, sec.attention.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
+      sel.setSection(sec.key, sec.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
     }
     if (req.layer !== undefined) {
       sel.setLayer(req.layer);

@@ -14,6 +14,10 @@ export interface AttnscopeSettings {
   maxTokenChars: number;
   /** Height of one token row, in CSS pixels. */
   rowHeight: number;
+  /** Lazy widgets: memory bound of the fetched (layer, head) slices kept in the page, in MB. */
+  cacheMegabytes: number;
+  /** Lazy widgets: seconds without an answer from the kernel before a view says it is waiting. */
+  fetchTimeoutSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
@@ -21,7 +25,9 @@ export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
   headPalette: 'distinct',
   canvasThreshold: 2000,
   maxTokenChars: 24,
-  rowHeight: 20
+  rowHeight: 20,
+  cacheMegabytes: 256,
+  fetchTimeoutSeconds: 5
 });
 
 type Listener = (s: Readonly<AttnscopeSettings>) => void;
@@ -41,7 +47,9 @@ export function sanitizeSettings(raw: Partial<Record<keyof AttnscopeSettings, un
     headPalette: PALETTES.includes(raw.headPalette as PaletteName) ? (raw.headPalette as PaletteName) : d.headPalette,
     canvasThreshold: clampInt(raw.canvasThreshold, 0, 10_000_000, d.canvasThreshold),
     maxTokenChars: clampInt(raw.maxTokenChars, 4, 10_000, d.maxTokenChars),
-    rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight)
+    rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight),
+    cacheMegabytes: clampInt(raw.cacheMegabytes, 16, 8192, d.cacheMegabytes),
+    fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds)
   };
 }
 

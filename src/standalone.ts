@@ -3,6 +3,7 @@
  * fed from a payload embedded in the page instead of a kernel. Global API: attnscope.mount().
  */
 import { Selection } from './data/selection';
+import { SliceStore } from './data/slice-store';
 import { decodeSections, Section, SectionSource } from './sections';
 import { applySelectionRequest, createSelection } from './selection-sync';
 import { ViewHandle } from './views/base';
@@ -40,24 +41,43 @@ function base64Bytes(text: string): Uint8Array {
 const isCompressedArray = (v: unknown): v is { dtype: unknown; shape: unknown; deflate: string } =>
   typeof v === 'object' && v !== null && typeof (v as { deflate?: unknown }).deflate === 'string';
 
-/** Turns every {dtype, shape, deflate} in a section back into the widget's {dtype, shape, buffer}. */
+/**
+ * Turns every {dtype, shape, deflate} in a section, at any depth (a lazy section's summary and
+ * fetched slices nest them), back into the widget's {dtype, shape, buffer}.
+ */
 export async function inflateSection(section: Record<string, unknown>, inflate: Inflate): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(section)) {
-    if (isCompressedArray(value)) {
-      const buffer = await inflate(base64Bytes(value.deflate));
-      out[key] = { dtype: value.dtype, shape: value.shape, buffer: new DataView(buffer) };
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+  return (await inflateValue(section, inflate)) as Record<string, unknown>;
 }
 
+async function inflateValue(value: unknown, inflate: Inflate): Promise<unknown> {
+  if (isCompressedArray(value)) {
+    const buffer = await inflate(base64Bytes(value.deflate));
+    return { dtype: value.dtype, shape: value.shape, buffer: new DataView(buffer) };
+  }
+  if (Array.isArray(value)) {
+    return Promise.all(value.map(v => inflateValue(v, inflate)));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = await inflateValue(v, inflate);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The page's data: what the file holds; a lazy section's other slices show as not saved. */
 class StaticSource implements SectionSource {
-  constructor(readonly sectionList: Section[], readonly sentenceBStart: number | null) {}
+  constructor(readonly sectionList: Section[], readonly sentenceBStart: number | null, private readonly store: SliceStore | null = null) {}
   section(key: string): Section | undefined {
     return this.sectionList.find(s => s.key === key);
+  }
+  onData(fn: () => void): () => void {
+    return this.store ? this.store.subscribe(fn) : () => undefined;
+  }
+  release(consumer: string): void {
+    this.store?.release(consumer);
   }
 }
 
@@ -75,7 +95,7 @@ export async function mount(element: HTMLElement, payload: StandalonePayload, in
       return mountViews(element, new StaticSource([], null), null, views, decoded.error);
     }
     const sb = Number.isInteger(payload.sentence_b_start) ? payload.sentence_b_start : null;
-    const source = new StaticSource(decoded.sections, sb);
+    const source = new StaticSource(decoded.sections, sb, decoded.store);
     const selection: Selection | null = createSelection(source, payload);
     if (selection) {
       try {

@@ -4,7 +4,7 @@
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
 import { ExportIO, setExportIO } from '../export/button';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource, eager } from '../sections';
 import { GridView } from '../views/grid';
 import { HeadView } from '../views/head';
 import { NeuronView } from '../views/neuron';
@@ -24,7 +24,7 @@ function section(vectors: boolean): Section {
   }
   const vec = (seed: number): Tensor =>
     new Tensor(Float32Array.from({ length: L * H * N * D }, (_, i) => (((i * seed) % 7) - 3) / 2), [L, H, N, D]);
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: new Tensor(data, [L, H, N, N]),
@@ -36,7 +36,7 @@ function section(vectors: boolean): Section {
     keys: vectors ? vec(5) : null,
     scale: 0.5,
     causal: false
-  };
+  });
 }
 
 function source(vectors = false): SectionSource {

@@ -13,7 +13,7 @@ import { headColors } from '../render/palette';
 import { DivergingScale } from '../render/vectors';
 import { formatWeight } from '../render/format';
 import { displayText } from '../render/tokens';
-import { Section } from '../sections';
+import { EagerFields, Section, eager } from '../sections';
 
 const HOSTILE = '</text><script>x</script>';
 
@@ -45,9 +45,9 @@ function attention(L: number, H: number, Q: number, K: number): Tensor {
   return new Tensor(data, [L, H, Q, K]);
 }
 
-function section(tokens: string[], over: Partial<Section> = {}): Section {
+function section(tokens: string[], over: Partial<EagerFields> = {}): Section {
   const n = tokens.length;
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: attention(2, 3, n, n),
@@ -60,7 +60,7 @@ function section(tokens: string[], over: Partial<Section> = {}): Section {
     scale: null,
     causal: false,
     ...over
-  };
+  });
 }
 
 const TOKENS = ['[CLS]', 'the', HOSTILE, '[SEP]'];
@@ -152,7 +152,7 @@ describe('headSvg', () => {
     const doc = parse(headSvg(p).svg);
     const lines = els(doc, '[data-role="links"] line');
     expect(lines).toHaveLength(3 * 16);
-    const w = p.section.attention.get(0, 1, 2, 3);
+    const w = p.section.attention!.get(0, 1, 2, 3);
     // collected head by head, query by query, key by key: (head slot 1, query 2, key 3) is line 27
     const line = lines[16 + 2 * 4 + 3];
     const y0 = Number(lines[0].getAttribute('y1')) - p.rowHeight / 2;
@@ -171,7 +171,7 @@ describe('headSvg', () => {
 
   it('skips unfocused lines under one 8-bit alpha step, like the screen', () => {
     const sec = section(['a', 'b']);
-    const data = sec.attention.data;
+    const data = sec.attention!.data;
     data.fill(0.5);
     data[0] = 0.001; // layer 0, head 0, query 0 -> key 0: 0.001 / 3 < 1/255
     const out = headSvg(headInput({ section: sec, query: { start: 0, end: 2 }, key: { start: 0, end: 2 } }));
@@ -192,7 +192,7 @@ describe('headSvg', () => {
     expect(stripes).toHaveLength(3 * 4);
     const keyX = Number(doc.querySelector('[data-role="key-tokens"] text')!.getAttribute('x')) - 6;
     stripes.forEach(s => expect(Number(s.getAttribute('x'))).toBeGreaterThanOrEqual(keyX - 0.01));
-    expect(Number(stripes[0].getAttribute('fill-opacity'))).toBeCloseTo(p.section.attention.get(0, 0, 1, 0), 3);
+    expect(Number(stripes[0].getAttribute('fill-opacity'))).toBeCloseTo(p.section.attention!.get(0, 0, 1, 0), 3);
     const tok = doc.querySelector('[data-side="query"][data-index="1"]')!;
     expect(tok.getAttribute('data-focused')).toBe('true');
     expect(tok.getAttribute('data-pinned')).toBe('true');
@@ -310,7 +310,7 @@ function neuronSection(causal: boolean): Section {
     const e = s.map(x => Math.exp(x - Math.max(...s)));
     return e[j] / e.reduce((a, b) => a + b, 0);
   };
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: tensor([NL, NH, NN, NN], ([l, hd, i, j]) => weight(l, hd, i, j)),
@@ -322,7 +322,7 @@ function neuronSection(causal: boolean): Section {
     keys: tensor([NL, NH, NN, D], ([l, hd, j, t]) => kAt(l, hd, j, t)),
     scale: SCALE,
     causal
-  };
+  });
 }
 
 function neuronInput(sec: Section, change: (s: Selection) => void = () => undefined, theme: 'light' | 'dark' = 'light'): NeuronSvgInput {
@@ -352,7 +352,7 @@ describe('neuronSvg', () => {
     const out = neuronSvg(neuronInput(sec, s => s.pin({ side: 'query', index: 1 })));
     const doc = parse(out.svg);
     noScript(doc);
-    const hv = headVectors(sec, 0, 0);
+    const hv = headVectors(sec, 0, 0)!;
     const row = neuronRow(hv, 1);
     expect(out.query).toBe(1);
     expect(out.cells).toBe(D + 2 * NN * D);

@@ -3,13 +3,13 @@
  */
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource, eager } from '../sections';
 import { GridView } from '../views/grid';
 
 function section(): Section {
   const L = 2, H = 3, N = 4;
   const data = new Float32Array(L * H * N * N).fill(1 / N);
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: new Tensor(data, [L, H, N, N]),
@@ -21,7 +21,7 @@ function section(): Section {
     keys: null,
     scale: null,
     causal: false
-  };
+  });
 }
 
 beforeAll(() => {

@@ -1,9 +1,10 @@
+import { splitLayer } from '../data/tensor';
 import { tooltipContent, TooltipInput } from '../views/head-tooltip';
 import { formatWeight, shortenToken } from '../render/format';
 
 const input: TooltipInput = {
   // 2 heads x 2 queries x 3 keys
-  weights: new Float32Array([0.1, 0.2, 0.7, 0.25, 0.5, 0.25, 0.6, 0.3, 0.1, 0.00001, 0.99999, 0]),
+  weights: splitLayer(new Float32Array([0.1, 0.2, 0.7, 0.25, 0.5, 0.25, 0.6, 0.3, 0.1, 0.00001, 0.99999, 0]), 2),
   nQueries: 2,
   nKeys: 3,
   heads: [0, 1],

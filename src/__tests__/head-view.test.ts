@@ -3,7 +3,7 @@
  */
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource, eager } from '../sections';
 import { settings } from '../settings';
 import { HeadView } from '../views/head';
 
@@ -23,7 +23,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const tokens = ['[CLS]', 'the', HOSTILE, '[SEP]'];
 
 function source(sentenceBStart: number | null = null): SectionSource {
-  const sec: Section = { key: 'self', label: 'Attention', attention: attention(), layers: [4, 5], heads: [0, 1, 2], queryTokens: tokens, keyTokens: tokens, queries: null, keys: null, scale: null, causal: false };
+  const sec: Section = eager({ key: 'self', label: 'Attention', attention: attention(), layers: [4, 5], heads: [0, 1, 2], queryTokens: tokens, keyTokens: tokens, queries: null, keys: null, scale: null, causal: false });
   return { sectionList: [sec], section: k => (k === 'self' ? sec : undefined), sentenceBStart };
 }
 

@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import { splitLayer } from '../data/tensor';
 import { alphaLevel, collectLinks, drawLinksSvg, LinkQuery, lineAlpha } from '../render/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.
@@ -13,7 +14,7 @@ const W = new Float32Array([
 
 function query(over: Partial<LinkQuery> = {}): LinkQuery {
   return {
-    weights: W,
+    weights: splitLayer(W, 2),
     nQueries: 3,
     nKeys: 3,
     heads: [0, 1],

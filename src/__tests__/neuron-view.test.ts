@@ -4,7 +4,7 @@
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
 import { formatWeight } from '../render/format';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource, eager } from '../sections';
 import { settings } from '../settings';
 import { NeuronView } from '../views/neuron';
 
@@ -51,7 +51,7 @@ function build(shape: number[], f: (idx: number[]) => number): Tensor {
 function section(opts: { causal?: boolean; vectors?: boolean; key?: string } = {}): Section {
   const causal = opts.causal ?? false;
   const vectors = opts.vectors ?? true;
-  return {
+  return eager({
     key: opts.key ?? 'self',
     label: opts.key ?? 'Attention',
     attention: build([L, H, N, N], ([l, h, i, j]) => weights(l, h, i, causal)[j]),
@@ -63,7 +63,7 @@ function section(opts: { causal?: boolean; vectors?: boolean; key?: string } = {
     keys: vectors ? build([L, H, N, D], ([l, h, j, t]) => kAt(l, h, j, t)) : null,
     scale: SCALE,
     causal
-  };
+  });
 }
 
 function source(...secs: Section[]): SectionSource {

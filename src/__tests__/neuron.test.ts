@@ -13,7 +13,7 @@ import {
 } from '../data/neuron';
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
-import { Section } from '../sections';
+import { Section, eager } from '../sections';
 
 /** Reference softmax(scale * q.k + mask), written out independently of src/data/neuron.ts. */
 function reference(q: number[][], k: number[][], scale: number, causal: boolean): number[][] {
@@ -35,7 +35,7 @@ function section(qs: number[][][], ks: number[][][], opts: { scale?: number | nu
   const scale = opts.scale === undefined ? 1 : opts.scale;
   const causal = opts.causal ?? false;
   const att = qs.map((q, h) => reference(q, ks[h], scale ?? 1 / Math.sqrt(d), causal));
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: new Tensor(Float32Array.from(att.flat(2)), [1, H, Q, K]),
@@ -47,7 +47,7 @@ function section(qs: number[][][], ks: number[][][], opts: { scale?: number | nu
     keys: new Tensor(Float32Array.from(ks.flat(2)), [1, H, K, d]),
     scale,
     causal
-  };
+  });
 }
 
 const Q3 = [[1, 0], [0, 2], [1, 1]];
@@ -87,7 +87,7 @@ describe('neuronRow', () => {
     [2, 1, true, [1, 1, -1], [0.46831053, 0.46831053, 0.06337894]]
   ])('query %p, scale %p, causal %p', (query, scale, causal, dots, want) => {
     const sec = section([Q3], [K3], { scale, causal });
-    const row = neuronRow(headVectors(sec, 0, 0), query);
+    const row = neuronRow(headVectors(sec, 0, 0)!, query);
     expect(Array.from(row.q)).toEqual(Q3[query]);
     Array.from(row.dots).forEach((v, k) => (Number.isNaN(dots[k]) ? expect(v).toBeNaN() : expect(v).toBeCloseTo(dots[k], 6)));
     Array.from(row.softmax).forEach((v, k) => expect(v).toBeCloseTo(want[k], 7));
@@ -99,19 +99,19 @@ describe('neuronRow', () => {
 
   it('q*k elementwise, masked rows left at zero', () => {
     const sec = section([Q3], [K3], { causal: true });
-    const row = neuronRow(headVectors(sec, 0, 0), 1);
+    const row = neuronRow(headVectors(sec, 0, 0)!, 1);
     // q1 = [0, 2]; k0 = [1, 0] -> [0, 0]; k1 = [0, 1] -> [0, 2]; k2 masked
     expect(Array.from(row.products)).toEqual([0, 0, 0, 2, 0, 0]);
   });
 
   it('reports the difference from the model row', () => {
     const sec = section([Q3], [K3]);
-    sec.attention.data[0] += 0.001; // the "model" disagrees at query 0, key 0
-    expect(neuronRow(headVectors(sec, 0, 0), 0).maxError).toBeCloseTo(0.001, 6);
+    sec.attention!.data[0] += 0.001; // the "model" disagrees at query 0, key 0
+    expect(neuronRow(headVectors(sec, 0, 0)!, 0).maxError).toBeCloseTo(0.001, 6);
   });
 
   it('rejects a query outside the section', () => {
-    const hv = headVectors(section([Q3], [K3]), 0, 0);
+    const hv = headVectors(section([Q3], [K3]), 0, 0)!;
     expect(() => neuronRow(hv, 3)).toThrow(RangeError);
   });
 
@@ -127,7 +127,7 @@ describe('neuronRow', () => {
     for (let h = 0; h < 4; h++) {
       const want = reference(qs[h], kv[Math.floor(h / 2)], 1 / Math.sqrt(3), true);
       for (let i = 0; i < 4; i++) {
-        const row = neuronRow(headVectors(sec, 0, h), i);
+        const row = neuronRow(headVectors(sec, 0, h)!, i);
         Array.from(row.softmax).forEach((v, k) => expect(v).toBeCloseTo(want[i][k], 7));
         expect(row.maxError).toBeLessThan(1e-6);
       }
@@ -154,7 +154,7 @@ describe('masks, scale, heads', () => {
   it('uses the section scale, else 1/sqrt(d)', () => {
     expect(scaleOf(section([Q3], [K3], { scale: 0.125 }), 64)).toBe(0.125);
     expect(scaleOf(section([Q3], [K3], { scale: null }), 64)).toBe(0.125);
-    expect(headVectors(section([Q3], [K3], { scale: null }), 0, 0).scale).toBeCloseTo(1 / Math.sqrt(2), 12);
+    expect(headVectors(section([Q3], [K3], { scale: null }), 0, 0)!.scale).toBeCloseTo(1 / Math.sqrt(2), 12);
   });
 
   it('head ids are the real ids of the slots (include_heads), by default the slots', () => {
@@ -163,8 +163,8 @@ describe('masks, scale, heads', () => {
   });
 
   it('throws for a section without vectors', () => {
-    const sec = { ...section([Q3], [K3]), queries: null, keys: null };
-    expect(() => headVectors(sec, 0, 0)).toThrow(/no query\/key vectors/);
+    const sec = { ...section([Q3], [K3]), queries: null, keys: null, headDim: null };
+    expect(() => headVectors(sec, 0, 0)!).toThrow(/no query\/key vectors/);
   });
 });
 

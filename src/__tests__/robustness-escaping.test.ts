@@ -8,7 +8,7 @@
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
 import { displayText } from '../render/tokens';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource, eager } from '../sections';
 import { settings } from '../settings';
 import { GridView } from '../views/grid';
 import { HeadView } from '../views/head';
@@ -33,7 +33,7 @@ const MAX = settings.value.maxTokenChars;
 function section(): Section {
   const L = 1, H = 2, D = 2;
   const att = new Float32Array(L * H * N * N).fill(1 / N);
-  return {
+  return eager({
     key: 'self',
     label: 'Attention',
     attention: new Tensor(att, [L, H, N, N]),
@@ -45,7 +45,7 @@ function section(): Section {
     keys: new Tensor(new Float32Array(L * H * N * D).fill(0.5), [L, H, N, D]),
     scale: 1,
     causal: false
-  };
+  });
 }
 
 const source = (sec: Section = section()): SectionSource => ({

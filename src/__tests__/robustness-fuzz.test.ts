@@ -222,9 +222,9 @@ describe('decodeSections fuzz', () => {
       // what is accepted is consistent: the views index it without further checks
       const seen = new Set<string>();
       for (const s of d.sections) {
-        const [L, H, Q, K] = s.attention.shape;
-        expect(s.attention.shape).toHaveLength(4);
-        expect(s.attention.data.length).toBe(product(s.attention.shape));
+        const [L, H, Q, K] = s.shape;
+        expect(s.shape).toHaveLength(4);
+        expect(s.attention!.data.length).toBe(product(s.shape));
         expect(L * H * Q * K).toBeGreaterThan(0);
         expect(s.layers).toHaveLength(L);
         expect(s.heads).toHaveLength(H);

@@ -46,8 +46,8 @@ describe('decodeSections', () => {
       throw new Error(d.error);
     }
     expect(d.raw).toBe(raw);
-    expect(d.sections[0].attention.shape).toEqual([1, 2, 2, 2]);
-    expect(Array.from(d.sections[0].attention.data)).toEqual(new Array(8).fill(1));
+    expect(d.sections[0].shape).toEqual([1, 2, 2, 2]);
+    expect(Array.from(d.sections[0].attention!.data)).toEqual(new Array(8).fill(1));
     expect(d.sections[0].layers).toEqual([3]);
     expect(d.sections[0].heads).toEqual([0, 1]);
     expect(d.sections[0].queries).toBeNull();

@@ -1,9 +1,9 @@
 import { Selection } from '../data/selection';
 import { Tensor } from '../data/tensor';
 import { fromPython, toPython } from '../selection-sync';
-import { Section } from '../sections';
+import { Section, eager } from '../sections';
 
-const sec: Section = {
+const sec: Section = eager({
   key: 'self',
   label: 'Attention',
   attention: new Tensor(new Float32Array(2 * 3 * 4 * 4), [2, 3, 4, 4]),
@@ -15,7 +15,7 @@ const sec: Section = {
   keys: null,
   scale: null,
   causal: false
-};
+});
 
 describe('selection trait', () => {
   it('tells Python real head ids and the open head', () => {

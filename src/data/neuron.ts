@@ -54,11 +54,11 @@ export function range(n: number): number[] {
  * The Selection works with slots; labels and data-head show these ids.
  */
 export function headIds(sec: Section): number[] {
-  return sec.heads.length === sec.attention.shape[1] ? sec.heads : range(sec.attention.shape[1]);
+  return sec.heads.length === sec.shape[1] ? sec.heads : range(sec.shape[1]);
 }
 
 export function hasVectors(sec: Section): boolean {
-  return sec.queries !== null && sec.keys !== null;
+  return sec.headDim !== null;
 }
 
 /** The scale the model applies to q.k: the section's own, else 1/sqrt(d). */
@@ -66,18 +66,25 @@ export function scaleOf(sec: Section, dim: number): number {
   return sec.scale ?? 1 / Math.sqrt(dim);
 }
 
-/** One head of a section, by layer slot and head slot. Throws when the section has no vectors. */
-export function headVectors(sec: Section, layerSlot: number, headSlot: number): HeadVectors {
-  if (!sec.queries || !sec.keys) {
+/**
+ * One head of a section, by layer slot and head slot; null while a lazy section has not fetched it.
+ * Throws when the section has no vectors at all.
+ */
+export function headVectors(sec: Section, layerSlot: number, headSlot: number): HeadVectors | null {
+  if (!hasVectors(sec)) {
     throw new Error(`attnscope: section "${sec.key}" has no query/key vectors`);
   }
-  const queries = sec.queries.slice(layerSlot, headSlot);
-  const keys = sec.keys.slice(layerSlot, headSlot);
+  const v = sec.vectors(layerSlot, headSlot);
+  const w = sec.weights(layerSlot, headSlot);
+  if (!v || !w) {
+    return null;
+  }
+  const { queries, keys } = v;
   const [nQueries, dim] = queries.shape;
   return {
     queries,
     keys,
-    attention: sec.attention.slice(layerSlot, headSlot),
+    attention: new Tensor(w, [nQueries, keys.shape[0]]),
     scale: scaleOf(sec, dim),
     causal: sec.causal,
     nQueries,
@@ -201,7 +208,7 @@ export interface ShownHead {
 }
 
 export function shownHead(s: Readonly<SelectionState>, sec: Section): ShownHead {
-  const nHeads = sec.attention.shape[1];
+  const nHeads = sec.shape[1];
   const open = s.openHead;
   if (open && sec.layers.includes(open.layer) && open.head < nHeads) {
     return { layer: open.layer, layerSlot: sec.layers.indexOf(open.layer), head: open.head };

@@ -108,3 +108,15 @@ export class Tensor {
     return offset;
   }
 }
+
+/**
+ * One layer's weights as one [queries * keys] row-major array per head slot. A lazy section
+ * holds only the heads it has fetched, so consumers index by head and never assume one buffer.
+ */
+export type LayerWeights = readonly Float32Array[];
+
+/** Views (no copy) of each head of a row-major [heads, queries, keys] layer. */
+export function splitLayer(layer: Float32Array, nHeads: number): Float32Array[] {
+  const size = layer.length / nHeads;
+  return Array.from({ length: nHeads }, (_, h) => layer.subarray(h * size, (h + 1) * size));
+}

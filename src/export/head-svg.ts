@@ -10,7 +10,7 @@ import { shortenToken } from '../render/format';
 import { collectLinks, LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
-import { Section } from '../sections';
+import { layerWeights, Section } from '../sections';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 /** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */
@@ -148,10 +148,11 @@ function columnWidth(tokens: readonly string[], range: Range, maxChars: number):
 /** The head view as a group at the origin, with its size and line count. */
 export function headFigure(p: HeadSvgInput): HeadFigure {
   const sec = p.section;
-  const [, , nQ, nK] = sec.attention.shape;
+  const [, , nQ, nK] = sec.shape;
   const rowH = p.rowHeight;
   const li = Math.max(0, sec.layers.indexOf(p.layer));
-  const weights = sec.attention.slice(li).data;
+  // a lazy layer not fetched yet exports without lines (the view says so too)
+  const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
   const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: MIN_ALPHA });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
@@ -227,7 +228,7 @@ export function headSvg(p: HeadSvgInput): ExportedSvg & { lines: number } {
     svg: svgDocument(fig.width, fig.height, p.palette, headTitle(p), fig.node),
     width: Math.ceil(fig.width),
     height: Math.ceil(fig.height),
-    name: fileName('head', p.layer, headsPart(ids, p.section.attention.shape[1])),
+    name: fileName('head', p.layer, headsPart(ids, p.section.shape[1])),
     lines: fig.lines
   };
 }

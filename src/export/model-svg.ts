@@ -9,7 +9,7 @@ import { OpenHead, TokenRef } from '../data/selection';
 import { shortenToken } from '../render/format';
 import { alphaLevel, collectLinks } from '../render/links';
 import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
-import { Section } from '../sections';
+import { overview, Overview, Section } from '../sections';
 import { headFigure, HeadSvgInput, MIN_ALPHA, TITLE_TOKEN_CHARS } from './head-svg';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
@@ -46,7 +46,7 @@ interface Thumb {
 /** Lines of one head, grouped into one path per 8-bit opacity level (as the canvas draws them). */
 function lineThumb(weights: Float32Array, nQ: number, nK: number, color: string, focus: TokenRef | null, size: number): Thumb {
   const batch = collectLinks({
-    weights,
+    weights: [weights],
     nQueries: nQ,
     nKeys: nK,
     heads: [0],
@@ -81,11 +81,12 @@ function lineThumb(weights: Float32Array, nQ: number, nK: number, color: string,
 }
 
 /** Pooled heatmap of one head: cells grouped into one path per 8-bit opacity level. */
-function heatThumb(weights: Float32Array, nQ: number, nK: number, color: string, focus: TokenRef | null, size: number): Thumb {
+/** A pooled heatmap of `src` (exact or already pooled); the focus band is placed among the real nQ x nK tokens. */
+function heatThumb(src: Overview, nQ: number, nK: number, color: string, focus: TokenRef | null, size: number): Thumb {
   const cells = Math.min(Math.floor(size), MAX_HEAT_CELLS);
-  const rows = Math.min(nQ, cells);
-  const cols = Math.min(nK, cells);
-  const pooled = poolMatrix(weights, nQ, nK, rows, cols);
+  const rows = Math.min(src.rows, cells);
+  const cols = Math.min(src.cols, cells);
+  const pooled = poolMatrix(src.weights, src.rows, src.cols, rows, cols);
   let max = 0;
   pooled.forEach(v => (max = Math.max(max, v)));
   const cw = size / cols;
@@ -121,7 +122,7 @@ function heatThumb(weights: Float32Array, nQ: number, nK: number, color: string,
 
 export function modelTitle(p: ModelSvgInput): string {
   const sec = p.section;
-  const [nL, nH] = sec.attention.shape;
+  const [nL, nH] = sec.shape;
   const parts = [`attnscope \u00b7 ${sec.label}`, `${nL} ${nL === 1 ? 'layer' : 'layers'} \u00d7 ${nH} ${nH === 1 ? 'head' : 'heads'}`];
   if (p.focus) {
     const tokens = p.focus.side === 'query' ? sec.queryTokens : sec.keyTokens;
@@ -136,7 +137,7 @@ export function modelTitle(p: ModelSvgInput): string {
 export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
   const sec = p.section;
   const pal = p.palette;
-  const [, nHeads, nQ, nK] = sec.attention.shape;
+  const [, nHeads, nQ, nK] = sec.shape;
   const size = Math.max(24, Math.round(p.thumbSize && p.thumbSize > 0 ? p.thumbSize : 64));
   const mode = thumbnailMode(nQ, nK);
   const title = modelTitle(p);
@@ -170,9 +171,9 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
       )
     );
     for (let slot = 0; slot < nHeads; slot++) {
-      const weights = sec.attention.slice(li, slot).data;
+      const src = overview(sec, li, slot);
       const color = p.colors[slot];
-      const t = mode === 'lines' ? lineThumb(weights, nQ, nK, color, p.focus, size) : heatThumb(weights, nQ, nK, color, p.focus, size);
+      const t = mode === 'lines' && src.exact ? lineThumb(src.weights, nQ, nK, color, p.focus, size) : heatThumb(src, nQ, nK, color, p.focus, size);
       const isOpen = !!open && open.layer === layer && open.head === slot;
       const x = cellX(slot);
       const y = cellY(li);

@@ -96,6 +96,9 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
   const rowH = p.rowHeight;
   const shown = shownHead(p.state, sec);
   const hv = headVectors(sec, shown.layerSlot, shown.head);
+  if (!hv) {
+    throw new Error(`attnscope: layer ${shown.layer}, head ${headIds(sec)[shown.head]} is not loaded yet`);
+  }
   const headId = headIds(sec)[shown.head];
   const query = focusedQuery(p.focus, p.state.pinned, hv.nQueries);
   const row = query === null ? null : neuronRow(hv, query);

@@ -4,10 +4,11 @@
  */
 import { Range } from '../data/filters';
 import { TokenRef } from '../data/selection';
+import { LayerWeights } from '../data/tensor';
 
 export interface LinkQuery {
-  /** One layer, row-major [heads, queries, keys]. */
-  weights: Float32Array;
+  /** One layer: row-major [queries, keys] per head slot (only the active heads are read). */
+  weights: LayerWeights;
   nQueries: number;
   nKeys: number;
   /** Active heads, in display order. */
@@ -35,9 +36,8 @@ export function lineAlpha(weight: number, activeHeads: number): number {
 }
 
 function forEachLink(p: LinkQuery, visit: (h: number, q: number, k: number, a: number) => void): void {
-  const { weights, nQueries, nKeys, heads, query, key, focus } = p;
+  const { weights, nKeys, heads, query, key, focus } = p;
   const n = heads.length;
-  const headSize = nQueries * nKeys;
   let q0 = query.start;
   let q1 = query.end;
   let k0 = key.start;
@@ -57,11 +57,11 @@ function forEachLink(p: LinkQuery, visit: (h: number, q: number, k: number, a: n
   }
   const threshold = focus ? 0 : p.minAlpha;
   for (const h of heads) {
-    const base = h * headSize;
+    const hw = weights[h];
     for (let q = q0; q < q1; q++) {
-      const row = base + q * nKeys;
+      const row = q * nKeys;
       for (let k = k0; k < k1; k++) {
-        const w = weights[row + k];
+        const w = hw[row + k];
         if (w > 0) {
           const a = w / n;
           if (a >= threshold) {

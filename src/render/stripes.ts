@@ -2,9 +2,11 @@
  * Per-head stripes behind the tokens of the side opposite the focused token: one stripe per active
  * head, opacity = that head's weight between the focused token and this token (BertViz's boxes).
  */
+import { LayerWeights } from '../data/tensor';
+
 export interface StripeInput {
-  /** One layer, row-major [heads, queries, keys]. */
-  weights: Float32Array;
+  /** One layer: row-major [queries, keys] per head slot. */
+  weights: LayerWeights;
   nQueries: number;
   nKeys: number;
   heads: readonly number[];
@@ -20,7 +22,7 @@ export interface StripeInput {
 export function pairWeight(p: StripeInput, head: number, other: number): number {
   const q = p.focusSide === 'query' ? p.focusIndex : other;
   const k = p.focusSide === 'query' ? other : p.focusIndex;
-  return p.weights[head * p.nQueries * p.nKeys + q * p.nKeys + k];
+  return p.weights[head][q * p.nKeys + k];
 }
 
 export function drawStripes(

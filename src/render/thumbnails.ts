@@ -109,6 +109,53 @@ export function poolHeatmap(weights: Float32Array, nQueries: number, nKeys: numb
   return { pooled, rows, cols, max };
 }
 
+/**
+ * The heatmap as RGBA pixels, `width` x `height` device pixels, each pixel taking the cell it falls
+ * in: colour `rgb`, opacity heatAlpha(). Drawn once per thumbnail with putImageData, so a hover
+ * repaint of a large grid costs a copy, not thousands of rectangles.
+ */
+export function heatmapPixels(heat: PooledHeatmap, rgb: readonly [number, number, number], width: number, height: number): Uint8ClampedArray {
+  const { pooled, rows, cols, max } = heat;
+  const px = new Uint8ClampedArray(width * height * 4);
+  const alphaOf = new Float32Array(rows * cols);
+  for (let i = 0; i < alphaOf.length; i++) {
+    alphaOf[i] = heatAlpha(pooled[i], max);
+  }
+  const colOf = new Uint32Array(width);
+  for (let x = 0; x < width; x++) {
+    colOf[x] = Math.min(cols - 1, Math.floor((x * cols) / width));
+  }
+  for (let y = 0; y < height; y++) {
+    const r = Math.min(rows - 1, Math.floor((y * rows) / height));
+    for (let x = 0; x < width; x++) {
+      const a = alphaOf[r * cols + colOf[x]];
+      if (a > 0) {
+        const o = (y * width + x) * 4;
+        px[o] = rgb[0];
+        px[o + 1] = rgb[1];
+        px[o + 2] = rgb[2];
+        px[o + 3] = Math.round(a * 255);
+      }
+    }
+  }
+  return px;
+}
+
+/** Outlines the focused token's row (query) or column (key) among nQueries x nKeys tokens. */
+export function drawHeatFocus(ctx: CanvasRenderingContext2D, focus: TokenRef, nQueries: number, nKeys: number, size: number, color: string): void {
+  const n = focus.side === 'query' ? nQueries : nKeys;
+  const at = (focus.index * size) / n;
+  const band = Math.max(1.5, size / n);
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  if (focus.side === 'query') {
+    ctx.strokeRect(0.75, at, size - 1.5, band);
+  } else {
+    ctx.strokeRect(at, 0.75, band, size - 1.5);
+  }
+}
+
 function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: number, heat?: PooledHeatmap): number {
   const { pooled, rows, cols, max } = heat ?? poolHeatmap(p.weights, p.nQueries, p.nKeys, size);
   const cw = size / cols;
@@ -125,17 +172,7 @@ function drawHeatmap(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: num
   }
   ctx.globalAlpha = 1;
   if (p.focus) {
-    // outline the focused token's row (query) or column (key)
-    const n = p.focus.side === 'query' ? p.nQueries : p.nKeys;
-    const at = (p.focus.index * size) / n;
-    const band = Math.max(1.5, size / n);
-    ctx.strokeStyle = p.color;
-    ctx.lineWidth = 1.5;
-    if (p.focus.side === 'query') {
-      ctx.strokeRect(0.75, at, size - 1.5, band);
-    } else {
-      ctx.strokeRect(at, 0.75, band, size - 1.5);
-    }
+    drawHeatFocus(ctx, p.focus, p.nQueries, p.nKeys, size, p.color);
   }
   return rows * cols;
 }

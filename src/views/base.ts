@@ -11,17 +11,30 @@ export interface ViewHandle {
   dispose(): void;
 }
 
+let nextViewId = 1;
+
 export abstract class ViewBase implements ViewHandle {
   abstract readonly element: HTMLElement;
   /** Run on dispose: listeners, observers, subscriptions. */
   protected readonly cleanups: (() => void)[] = [];
+  /** Names this view to a lazy section's slice store (what it asked for last stays cached). */
+  protected readonly consumerId = `view-${nextViewId++}`;
 
-  constructor(protected readonly model: SectionSource, protected readonly selection: Selection) {}
+  constructor(protected readonly model: SectionSource, protected readonly selection: Selection) {
+    const off = model.onData?.(() => this.dataChanged());
+    if (off) {
+      this.cleanups.push(off);
+    }
+  }
 
   dispose(): void {
+    this.model.release?.(this.consumerId);
     this.cleanups.splice(0).forEach(fn => fn());
     this.element.remove();
   }
+
+  /** Fetched data arrived or a fetch changed state (lazy sections): views repaint what they show. */
+  protected abstract dataChanged(): void;
 
   protected get state(): Readonly<SelectionState> {
     return this.selection.state;
@@ -43,7 +56,7 @@ export abstract class ViewBase implements ViewHandle {
     const sec = this.model.section(key);
     if (sec) {
       const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
-      const [, nHeads, nQ, nK] = sec.attention.shape;
+      const [, nHeads, nQ, nK] = sec.shape;
       this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
     }
   }

@@ -5,8 +5,9 @@
  */
 import { Selection, TokenRef } from '../data/selection';
 import { paletteFor } from '../render/colors';
-import { drawThumbnail, PooledHeatmap, poolHeatmap, thumbnailMode } from '../render/thumbnails';
-import { Section, SectionSource } from '../sections';
+import { rgb } from 'd3';
+import { drawHeatFocus, drawThumbnail, heatmapPixels, PooledHeatmap, poolHeatmap, thumbnailMode } from '../render/thumbnails';
+import { overview, Section, SectionSource } from '../sections';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
@@ -23,6 +24,8 @@ export class GridView extends ViewBase {
   private thumbs: HTMLCanvasElement[] = [];
   /** Pooled heatmap of each thumbnail (heatmap mode), made once per rebuild, reused by hover repaints. */
   private heat: (PooledHeatmap | undefined)[] = [];
+  /** Its pixels at the canvas's device size: a hover repaint copies them and outlines the focus. */
+  private heatImages: (ImageData | undefined)[] = [];
   private colors: string[] = [];
   private size = 0;
   private panelView: HeadView | null = null;
@@ -98,7 +101,7 @@ export class GridView extends ViewBase {
     if (typeof ResizeObserver !== 'undefined') {
       const ro = new ResizeObserver(() => {
         const sec = this.section;
-        if (sec && thumbnailSize(this.availableWidth(), sec.attention.shape[1]) !== this.size) {
+        if (sec && thumbnailSize(this.availableWidth(), sec.shape[1]) !== this.size) {
           this.rebuild();
         }
       });
@@ -125,7 +128,7 @@ export class GridView extends ViewBase {
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
     d.sectionSelect.parentElement!.hidden = sections.length < 2;
 
-    const [, nHeads, nQ, nK] = sec.attention.shape;
+    const [, nHeads, nQ, nK] = sec.shape;
     const colors = paletteFor(settings.value.headPalette, nHeads);
     this.size = thumbnailSize(this.availableWidth() || 800, nHeads);
     d.grid.style.gridTemplateColumns = `auto repeat(${nHeads}, ${this.size}px)`;
@@ -134,6 +137,7 @@ export class GridView extends ViewBase {
     sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
     this.thumbs = [];
     this.heat = [];
+    this.heatImages = [];
     sec.layers.forEach(layer => {
       const rowHeader = headerCell(doc, String(layer), 'attnscope-grid-layer');
       rowHeader.setAttribute('role', 'rowheader');
@@ -160,25 +164,37 @@ export class GridView extends ViewBase {
     this.paint();
   }
 
+  protected dataChanged(): void {
+    // thumbnails come from the summary sent up front; fetched slices matter to the open head only
+  }
+
   /** Redraws every thumbnail for the current focus. */
   private paint(): void {
     const sec = this.section;
     if (!sec) {
       return;
     }
-    const [, , nQ, nK] = sec.attention.shape;
+    const [, , nQ, nK] = sec.shape;
     const focus = this.validFocus(sec, this.selection.focus);
     const heatmaps = thumbnailMode(nQ, nK) === 'heatmap';
     this.thumbs.forEach((c, i) => {
       const li = sec.layers.indexOf(Number(c.dataset.layer));
       const slot = Number(c.dataset.slot);
+      const color = this.colors[slot];
+      const src = overview(sec, li, slot);
+      if (heatmaps || !src.exact) {
+        this.paintHeat(c, i, src.weights, src.rows, src.cols, color);
+        if (focus) {
+          const ctx = c.getContext('2d');
+          if (ctx) {
+            drawHeatFocus(ctx, focus, nQ, nK, this.size, color);
+          }
+        }
+        return;
+      }
       const ctx = prepareCanvas(c, this.size, this.size);
       if (ctx) {
-        const weights = sec.attention.slice(li, slot).data;
-        if (heatmaps && !this.heat[i]) {
-          this.heat[i] = poolHeatmap(weights, nQ, nK, this.size);
-        }
-        drawThumbnail(ctx, { weights, nQueries: nQ, nKeys: nK, color: this.colors[slot], focus }, this.size, this.heat[i]);
+        drawThumbnail(ctx, { weights: src.weights, nQueries: nQ, nKeys: nK, color, focus }, this.size);
       }
     });
     this.dom.grid.querySelectorAll<HTMLElement>('.attnscope-grid-layer').forEach(h => {
@@ -187,12 +203,34 @@ export class GridView extends ViewBase {
     Object.assign(this.element.dataset, {
       thumbs: String(this.thumbs.length),
       focus: focus ? `${focus.side}:${focus.index}` : '',
+      summary: sec.lazy ? 'pooled' : '',
       state: 'ready'
     });
   }
 
+  /** A heatmap thumbnail without focus: pooled and rasterised once, then copied on every repaint. */
+  private paintHeat(c: HTMLCanvasElement, i: number, weights: Float32Array, rows: number, cols: number, color: string): void {
+    const ctx = prepareCanvas(c, this.size, this.size);
+    if (!ctx) {
+      return;
+    }
+    if (!this.heat[i]) {
+      this.heat[i] = poolHeatmap(weights, rows, cols, this.size);
+    }
+    let image = this.heatImages[i];
+    if (!image || image.width !== c.width || image.height !== c.height) {
+      const { r, g, b } = rgb(color);
+      const px = heatmapPixels(this.heat[i]!, [r, g, b], c.width, c.height);
+      image = typeof ImageData === 'undefined' ? undefined : new ImageData(px, c.width, c.height);
+      this.heatImages[i] = image;
+    }
+    if (image) {
+      ctx.putImageData(image, 0, 0);
+    }
+  }
+
   private validFocus(sec: Section, t: TokenRef | null): TokenRef | null {
-    const n = t ? (t.side === 'query' ? sec.attention.shape[2] : sec.attention.shape[3]) : 0;
+    const n = t ? (t.side === 'query' ? sec.shape[2] : sec.shape[3]) : 0;
     return t && t.index < n ? t : null;
   }
 

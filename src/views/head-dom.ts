@@ -3,6 +3,7 @@
  * columns with the line area between them, and the tooltip. No data logic here.
  */
 import { el, labelled } from './dom';
+import { buildFetchStatus, FetchStatusDom } from './fetch-status';
 
 export interface HeadViewDom {
   root: HTMLElement;
@@ -22,6 +23,7 @@ export interface HeadViewDom {
   keyStripes: HTMLCanvasElement;
   tooltip: HTMLElement;
   message: HTMLElement;
+  fetchStatus: FetchStatusDom;
 }
 
 function column(doc: Document, side: 'query' | 'key'): [HTMLElement, HTMLElement, HTMLCanvasElement] {
@@ -69,7 +71,8 @@ export function buildHeadViewDom(doc: Document): HeadViewDom {
   const message = el(doc, 'div', 'attnscope-message');
   message.hidden = true;
 
-  root.append(toolbar, chips, body, tooltip, message);
+  const fetchStatus = buildFetchStatus(doc);
+  root.append(toolbar, chips, fetchStatus.root, body, tooltip, message);
   return {
     root,
     sectionSelect,
@@ -87,6 +90,7 @@ export function buildHeadViewDom(doc: Document): HeadViewDom {
     keyTokens,
     keyStripes,
     tooltip,
-    message
+    message,
+    fetchStatus
   };
 }

@@ -5,11 +5,12 @@
  */
 import { Range } from '../data/filters';
 import { TokenRef } from '../data/selection';
+import { LayerWeights } from '../data/tensor';
 import { formatWeight } from '../render/format';
 
 export interface TooltipInput {
-  /** One layer, row-major [heads, queries, keys]. */
-  weights: Float32Array;
+  /** One layer: row-major [queries, keys] per head slot. */
+  weights: LayerWeights;
   nQueries: number;
   nKeys: number;
   heads: readonly number[];
@@ -27,7 +28,7 @@ export interface TooltipContent {
 }
 
 function weightAt(p: TooltipInput, head: number, q: number, k: number): number {
-  return p.weights[(head * p.nQueries + q) * p.nKeys + k];
+  return p.weights[head][q * p.nKeys + k];
 }
 
 export function tooltipContent(p: TooltipInput, token: TokenRef, pinned: TokenRef | null): TooltipContent {

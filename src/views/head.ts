@@ -9,7 +9,9 @@ import { collectLinks, drawLinksCanvas, drawLinksSvg, LinkGeometry } from '../re
 import { drawStripes } from '../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
 import { fillTooltip, placeTooltip } from '../render/tooltip';
-import { Section, SectionSource } from '../sections';
+import { layerWeights, Section, SectionSource } from '../sections';
+import { LayerWeights } from '../data/tensor';
+import { SliceStatus } from '../data/slice-store';
 import { settings } from '../settings';
 import { resolveTheme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
@@ -19,6 +21,7 @@ import { ViewBase } from './base';
 import { prepareCanvas, setOptions } from './dom';
 import { buildHeadViewDom, HeadViewDom } from './head-dom';
 import { tooltipContent } from './head-tooltip';
+import { showFetchStatus, stateOf } from './fetch-status';
 
 export type { ViewHandle } from './base';
 
@@ -73,7 +76,7 @@ export class HeadView extends ViewBase {
   }
 
   private ranges(sec: Section): { query: Range; key: Range } {
-    const [, , nQ, nK] = sec.attention.shape;
+    const [, , nQ, nK] = sec.shape;
     if (sec.key !== 'self' || nQ !== nK) {
       return { query: { start: 0, end: nQ }, key: { start: 0, end: nK } };
     }
@@ -89,9 +92,18 @@ export class HeadView extends ViewBase {
     return t.index >= r.start && t.index < r.end ? t : null;
   }
 
-  private layerWeights(sec: Section): Float32Array {
+  /**
+   * The shown layer's weights for the heads drawn, asking a lazy section for them. Heads above the
+   * page's cache bound are left out (`status.heads` are the heads drawn); null until they are here.
+   */
+  private fetchLayer(sec: Section): { weights: LayerWeights | null; status: SliceStatus } {
     const li = Math.max(0, sec.layers.indexOf(this.shown.layer));
-    return sec.attention.slice(li).data;
+    const status = sec.request(this.consumerId, li, this.shown.heads);
+    return { weights: status.state === 'ready' ? layerWeights(sec, li, status.heads) : null, status };
+  }
+
+  protected dataChanged(): void {
+    this.paint();
   }
 
   // --- events -----------------------------------------------------------------------------------
@@ -124,6 +136,12 @@ export class HeadView extends ViewBase {
       }
     });
     this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
+    this.on(d.fetchStatus.retry, 'click', () => {
+      const sec = this.section;
+      if (sec) {
+        this.model.retry?.(sec.key, Math.max(0, sec.layers.indexOf(this.shown.layer)), this.shown.heads);
+      }
+    });
 
     this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
     this.cleanups.push(settings.subscribe(() => this.rebuild()));
@@ -192,7 +210,7 @@ export class HeadView extends ViewBase {
     d.filterSelect.parentElement!.hidden = sb === null;
     setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
 
-    const nHeads = sec.attention.shape[1];
+    const nHeads = sec.shape[1];
     this.colors = paletteFor(settings.value.headPalette, nHeads);
     d.chips.replaceChildren(
       ...this.colors.map((color, h) => {
@@ -238,13 +256,27 @@ export class HeadView extends ViewBase {
     }
     const s = this.state;
     const shown = this.shown;
-    const [, , nQ, nK] = sec.attention.shape;
+    const [, , nQ, nK] = sec.shape;
     const { query, key } = this.ranges(sec);
     const rowH = settings.value.rowHeight;
     const height = Math.max(query.end - query.start, key.end - key.start) * rowH;
-    const weights = this.layerWeights(sec);
+    const { weights, status } = this.fetchLayer(sec);
+    showFetchStatus(d.fetchStatus, this.element, status, this.cappedNote(sec, status));
     const focus = this.visibleFocus(sec, this.selection.focus);
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: shown.heads, query, key, focus, minAlpha: MIN_ALPHA });
+    markTokens(this.queryEls, 'query', query.start, focus, s.pinned);
+    markTokens(this.keyEls, 'key', key.start, focus, s.pinned);
+    if (!weights) {
+      // a lazy layer on its way (or not available): no stale lines from another layer
+      d.links.style.height = `${height}px`;
+      d.linksSvg.replaceChildren();
+      prepareCanvas(d.linksCanvas, 1, 1);
+      prepareCanvas(d.queryStripes, 1, 1);
+      prepareCanvas(d.keyStripes, 1, 1);
+      Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
+      return;
+    }
+    const heads = status.heads;
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: MIN_ALPHA });
     const colors = this.colors;
     const geometry: LinkGeometry = {
       width,
@@ -269,22 +301,30 @@ export class HeadView extends ViewBase {
       d.linksSvg.setAttribute('height', String(height));
       drawLinksSvg(d.linksSvg, batch, geometry);
     }
-    this.paintStripes(sec, weights, focus, query, key, height);
-    markTokens(this.queryEls, 'query', query.start, focus, s.pinned);
-    markTokens(this.keyEls, 'key', key.start, focus, s.pinned);
+    this.paintStripes(sec, weights, heads, focus, query, key, height);
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       renderer: useCanvas ? 'canvas' : 'svg',
       layer: String(shown.layer),
-      heads: shown.heads.map(h => sec.heads[h]).join(','),
+      heads: heads.map(h => sec.heads[h]).join(','),
       focus: focus ? `${focus.side}:${focus.index}` : '',
       state: 'ready'
     });
   }
 
-  private paintStripes(sec: Section, weights: Float32Array, focus: TokenRef | null, query: Range, key: Range, height: number): void {
+  /** Says which heads a capped lazy request draws. */
+  private cappedNote(sec: Section, status: SliceStatus): string {
+    if (!status.capped) {
+      return '';
+    }
+    const ids = status.heads.map(h => sec.heads[h]);
+    const mb = (settings.value.cacheMegabytes).toLocaleString();
+    return `Showing ${ids.length} of the ${this.shown.heads.length} active heads (${ids.join(', ')}): all of them would need more than the ${mb} MB this page keeps of fetched data (setting "Fetched data kept"). Solo or toggle heads to see others.`;
+  }
+
+  private paintStripes(sec: Section, weights: LayerWeights, heads: readonly number[], focus: TokenRef | null, query: Range, key: Range, height: number): void {
     const d = this.dom;
-    const [, , nQ, nK] = sec.attention.shape;
+    const [, , nQ, nK] = sec.shape;
     const q = prepareCanvas(d.queryStripes, d.queryColumn.clientWidth, height);
     const k = prepareCanvas(d.keyStripes, d.keyColumn.clientWidth, height);
     if (!focus) {
@@ -294,7 +334,7 @@ export class HeadView extends ViewBase {
     const ctx = focus.side === 'query' ? k : q;
     const width = focus.side === 'query' ? d.keyColumn.clientWidth : d.queryColumn.clientWidth;
     if (ctx) {
-      const input = { weights, nQueries: nQ, nKeys: nK, heads: this.shown.heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
+      const input = { weights, nQueries: nQ, nKeys: nK, heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
       drawStripes(ctx, input, width, settings.value.rowHeight, h => this.colors[h]);
     }
   }
@@ -307,10 +347,15 @@ export class HeadView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const [, , nQ, nK] = sec.attention.shape;
+    const [, , nQ, nK] = sec.shape;
     const { query, key } = this.ranges(sec);
+    const { weights, status } = this.fetchLayer(sec);
+    if (!weights) {
+      tip.hidden = true;
+      return;
+    }
     const content = tooltipContent(
-      { weights: this.layerWeights(sec), nQueries: nQ, nKeys: nK, heads: this.shown.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
+      { weights, nQueries: nQ, nKeys: nK, heads: status.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
       t,
       this.state.pinned
     );

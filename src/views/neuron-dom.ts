@@ -6,6 +6,7 @@
 import { displayText } from '../render/tokens';
 import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
 import { el, labelled, prepareCanvas } from './dom';
+import { buildFetchStatus, FetchStatusDom } from './fetch-status';
 
 export interface LegendDom {
   root: HTMLElement;
@@ -34,6 +35,7 @@ export interface NeuronViewDom {
   status: HTMLElement;
   tooltip: HTMLElement;
   message: HTMLElement;
+  fetchStatus: FetchStatusDom;
 }
 
 export interface NeuronRowDom {
@@ -121,7 +123,8 @@ export function buildNeuronViewDom(doc: Document): NeuronViewDom {
   message.setAttribute('role', 'alert');
   message.hidden = true;
 
-  root.append(toolbar, legends, hint, body, status, tooltip, message);
+  const fetchStatus = buildFetchStatus(doc);
+  root.append(toolbar, fetchStatus.root, legends, hint, body, status, tooltip, message);
   return {
     root,
     sectionSelect,
@@ -141,7 +144,8 @@ export function buildNeuronViewDom(doc: Document): NeuronViewDom {
     productCanvas,
     status,
     tooltip,
-    message
+    message,
+    fetchStatus
   };
 }
 

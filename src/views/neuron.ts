@@ -41,6 +41,7 @@ import { setOptions } from './dom';
 import { ViewBase } from './base';
 import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
 import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './neuron-dom';
+import { showFetchStatus, stateOf } from './fetch-status';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
 const MATRIX_GAP = 8;
@@ -82,6 +83,9 @@ export class NeuronView extends ViewBase {
     if (!sec || !hasVectors(sec)) {
       return null;
     }
+    if (!this.hv) {
+      return null; // a lazy head still on its way
+    }
     const { rowHeight, maxTokenChars } = settings.value;
     return { section: sec, state: this.state, focus: this.selection.focus, palette: paletteOf(this.element), rowHeight, maxTokenChars };
   }
@@ -96,6 +100,13 @@ export class NeuronView extends ViewBase {
 
   private listen(): void {
     const d = this.dom;
+    this.on(d.fetchStatus.retry, 'click', () => {
+      const sec = this.section;
+      if (sec && hasVectors(sec)) {
+        const shown = shownHead(this.state, sec);
+        this.model.retry?.(sec.key, shown.layerSlot, [shown.head]);
+      }
+    });
     this.on<MouseEvent>(d.queryTokens, 'mouseover', e => this.hoverToken(tokenOfEvent(e.target)));
     this.on<MouseEvent>(d.queryTokens, 'click', e => {
       const t = tokenOfEvent(e.target);
@@ -180,6 +191,12 @@ export class NeuronView extends ViewBase {
     this.element.dataset.theme = resolveTheme(settings.value.theme);
   }
 
+  protected dataChanged(): void {
+    if (!this.hv) {
+      this.renderHead();
+    }
+  }
+
   private fail(message: string): void {
     const d = this.dom;
     this.hv = null;
@@ -187,6 +204,7 @@ export class NeuronView extends ViewBase {
     this.shown = null;
     d.message.textContent = message;
     d.message.hidden = false;
+    d.fetchStatus.root.hidden = true;
     d.body.hidden = true;
     d.legends.hidden = true;
     d.hint.hidden = true;
@@ -216,6 +234,7 @@ export class NeuronView extends ViewBase {
     d.message.hidden = true;
     d.body.hidden = false;
     d.legends.hidden = false;
+    d.fetchStatus.root.hidden = true;
     d.status.hidden = false;
     d.layerSelect.parentElement!.hidden = false;
     d.headSelect.parentElement!.hidden = false;
@@ -240,12 +259,21 @@ export class NeuronView extends ViewBase {
     }
     const d = this.dom;
     const shown = shownHead(this.state, sec);
-    const hv = headVectors(sec, shown.layerSlot, shown.head);
+    const status = sec.request(this.consumerId, shown.layerSlot, [shown.head]);
+    showFetchStatus(d.fetchStatus, this.element, status);
+    const hv = status.state === 'ready' ? headVectors(sec, shown.layerSlot, shown.head) : null;
     this.shown = shown;
     this.hv = hv;
     this.hideTooltip();
     d.layerSelect.value = String(shown.layer);
     d.headSelect.value = String(shown.head);
+    d.body.hidden = !hv;
+    d.legends.hidden = !hv;
+    if (!hv) {
+      const headId = headIds(sec)[shown.head];
+      Object.assign(this.element.dataset, { layer: String(shown.layer), head: String(headId), state: stateOf(status) });
+      return;
+    }
 
     const rowHeight = settings.value.rowHeight;
     this.layout = { cellWidth: cellWidthFor(hv.dim), rowHeight };
