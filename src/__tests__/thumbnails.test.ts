@@ -1,4 +1,4 @@
-import { drawThumbnail, heatAlpha, MAX_LINE_TOKENS, poolHeatmap, poolMatrix, thumbnailMode } from '../render/thumbnails';
+import { drawThumbnail, heatAlpha, MAX_LINE_TOKENS, poolHeatmap, poolMatrix, thumbnailMode, heatmapPixels } from '../render/thumbnails';
 
 /** Records the calls a thumbnail makes, enough to check what a person would see. */
 class FakeContext {
@@ -98,5 +98,18 @@ describe('thumbnails', () => {
     drawThumbnail(ctx(cached), input, 40, poolHeatmap(w, n, n, 40));
     expect(cached.fills).toEqual(fresh.fills);
     expect(cached.fills.length).toBeGreaterThan(0);
+  });
+});
+
+describe('heatmapPixels', () => {
+  it('gives each device pixel its cell colour at the cell opacity (sqrt of the share of the max)', () => {
+    const heat = { pooled: Float32Array.from([1, 0, 0.25, 0.04]), rows: 2, cols: 2, max: 1 };
+    const px = heatmapPixels(heat, [10, 20, 30], 4, 2);
+    const at = (x: number, y: number): number[] => Array.from(px.slice((y * 4 + x) * 4, (y * 4 + x) * 4 + 4));
+    expect(at(0, 0)).toEqual([10, 20, 30, 255]);
+    expect(at(1, 0)).toEqual([10, 20, 30, 255]); // same cell: columns 0-1 of 4 pixels
+    expect(at(2, 0)).toEqual([0, 0, 0, 0]); // weight 0: transparent
+    expect(at(0, 1)).toEqual([10, 20, 30, 128]); // sqrt(0.25) = 0.5
+    expect(at(3, 1)).toEqual([10, 20, 30, 51]); // sqrt(0.04) = 0.2
   });
 });
