@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { splitLayer } from '../data/tensor';
-import { alphaLevel, collectLinks, drawLinksSvg, LinkQuery, lineAlpha } from '../render/links';
+import { alphaLevel, collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkQuery, lineAlpha } from '../render/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.
 const W = new Float32Array([
@@ -84,5 +84,92 @@ describe('drawLinksSvg', () => {
     expect(lines[2].getAttribute('y2')).toBe('50');
     expect(lines[2].getAttribute('stroke-opacity')).toBe('0.5000');
     expect(lines[0].getAttribute('stroke')).toBe('#000000');
+  });
+});
+
+/** A 2D context that records the segments of each stroke, with the stroke's colour and opacity. */
+function recorder(): { ctx: CanvasRenderingContext2D; strokes: { color: string; alpha: number; segs: number[][] }[] } {
+  const strokes: { color: string; alpha: number; segs: number[][] }[] = [];
+  let path: number[][] = [];
+  const ctx = {
+    lineWidth: 1,
+    strokeStyle: '',
+    globalAlpha: 1,
+    beginPath: () => (path = []),
+    moveTo: (x: number, y: number) => path.push([x, y]),
+    lineTo: (x: number, y: number) => path[path.length - 1].push(x, y),
+    stroke() {
+      strokes.push({ color: String(this.strokeStyle), alpha: this.globalAlpha, segs: path });
+    }
+  };
+  return { ctx: ctx as unknown as CanvasRenderingContext2D, strokes };
+}
+
+/** Lines of one head at full opacity between the given (query, key) rows. */
+function lines(pairs: [number, number][]): LinkBatch {
+  return {
+    count: pairs.length,
+    head: new Uint16Array(pairs.length),
+    q: Uint32Array.from(pairs.map(p => p[0])),
+    k: Uint32Array.from(pairs.map(p => p[1])),
+    alpha: new Float32Array(pairs.length).fill(1)
+  };
+}
+
+describe('groupLinks', () => {
+  it('groups line indices by head and 8-bit opacity level', () => {
+    const b = collectLinks(query({ focus: { side: 'query', index: 0 } }));
+    // head 0: 0.25, 0.25; head 1: 0.0005, 0.0045, 0.495
+    const groups = groupLinks(b);
+    expect(Array.from(groups.keys())).toEqual([64, 256 + 1, 256 + 126]);
+    expect(groups.get(64)).toEqual([0, 1]);
+    expect(groups.get(256 + 1)).toEqual([2, 3]);
+    expect(groups.get(256 + 126)).toEqual([4]);
+  });
+});
+
+describe('drawLinksCanvas', () => {
+  const g = { width: 100, rowHeight: 20, queryOffset: 0, keyOffset: 0, colorOf: () => '#123456' };
+
+  it('without a band draws every line at its row centres, one stroke per group', () => {
+    const { ctx, strokes } = recorder();
+    drawLinksCanvas(ctx, lines([[0, 2], [511, 0]]), g);
+    expect(strokes).toEqual([{ color: '#123456', alpha: 1, segs: [[0, 10, 100, 50], [0, 10230, 100, 10]] }]);
+  });
+
+  it('with a band draws the lines crossing it, shifted to the band top; ends outside count', () => {
+    const { ctx, strokes } = recorder();
+    const batch = lines([
+      [250, 260], // both ends inside [5000, 5600)
+      [0, 511], // both ends outside, crosses the band
+      [511, 3], // both ends outside, crosses the band the other way
+      [0, 10], // above
+      [400, 500], // below
+      [240, 0] // above, y 4810 to 10
+    ]);
+    drawLinksCanvas(ctx, batch, { ...g, band: { top: 5000, height: 600 } });
+    expect(strokes).toHaveLength(1);
+    expect(strokes[0].segs).toEqual([
+      [0, 5010 - 5000, 100, 5210 - 5000],
+      [0, 10 - 5000, 100, 10230 - 5000],
+      [0, 10230 - 5000, 100, 70 - 5000]
+    ]);
+  });
+
+  it('keeps a line whose stroke reaches into the band by its half width', () => {
+    const { ctx, strokes } = recorder();
+    // centre at y = 4990 (query 249): its 2 px stroke (plus a pixel of antialiasing) reaches 4991, not 4993
+    drawLinksCanvas(ctx, lines([[249, 0]]), { ...g, band: { top: 4991, height: 600 } });
+    expect(strokes[0].segs).toEqual([[0, -1, 100, 10 - 4991]]);
+    const none = recorder();
+    drawLinksCanvas(none.ctx, lines([[249, 0]]), { ...g, band: { top: 4993, height: 600 } });
+    expect(none.strokes).toEqual([]);
+  });
+
+  it('uses the groups it is given (scroll redraws do not regroup)', () => {
+    const { ctx, strokes } = recorder();
+    const batch = lines([[0, 0], [1, 1], [2, 2]]);
+    drawLinksCanvas(ctx, batch, g, new Map([[255, [2]]]));
+    expect(strokes).toEqual([{ color: '#123456', alpha: 1, segs: [[0, 50, 100, 50]] }]);
   });
 });

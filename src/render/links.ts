@@ -5,6 +5,7 @@
 import { Range } from '../data/filters';
 import { TokenRef } from '../data/selection';
 import { LayerWeights } from '../data/tensor';
+import { Band, crossesBand } from './viewport';
 
 export interface LinkQuery {
   /** One layer: row-major [queries, keys] per head slot (only the active heads are read). */
@@ -107,6 +108,11 @@ export interface LinkGeometry {
   queryOffset: number;
   keyOffset: number;
   colorOf: (head: number) => string;
+  /**
+   * Canvas only: the slice of the rows the canvas covers. Lines are drawn at y - band.top, and a
+   * line is skipped unless its segment crosses the band (both ends may lie outside it).
+   */
+  band?: Band;
 }
 
 const rowY = (index: number, offset: number, rowHeight: number): number => (index - offset + 0.5) * rowHeight;
@@ -116,11 +122,11 @@ export function alphaLevel(alpha: number): number {
   return Math.min(255, Math.max(1, Math.round(alpha * 255)));
 }
 
-/**
- * Canvas renderer. Lines are grouped by (head, 8-bit alpha level) so that each group is one path:
- * at most 255 strokes a head however many lines there are.
- */
-export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch, g: LinkGeometry): void {
+/** Line indices grouped by (head, 8-bit alpha level): key = head * 256 + level. */
+export type LinkGroups = ReadonlyMap<number, readonly number[]>;
+
+/** Groups a batch for the canvas renderer, once per batch (scroll redraws reuse the groups). */
+export function groupLinks(batch: LinkBatch): LinkGroups {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < batch.count; i++) {
     const key = batch.head[i] * 256 + alphaLevel(batch.alpha[i]);
@@ -131,16 +137,39 @@ export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch,
     }
     list.push(i);
   }
+  return groups;
+}
+
+/**
+ * Canvas renderer. Each (head, 8-bit alpha level) group is one path: at most 255 strokes a head
+ * however many lines there are. With a band, only the lines crossing it are drawn.
+ */
+export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch, g: LinkGeometry, groups: LinkGroups = groupLinks(batch)): void {
+  const shift = g.band?.top ?? 0;
+  // a line's stroke reaches LINE_WIDTH / 2 beyond its centre; a pixel more for antialiasing
+  const top = g.band ? shift - LINE_WIDTH : -Infinity;
+  const bottom = g.band ? shift + g.band.height + LINE_WIDTH : Infinity;
   ctx.lineWidth = LINE_WIDTH;
   for (const [key, lines] of groups) {
-    ctx.strokeStyle = g.colorOf(Math.floor(key / 256));
-    ctx.globalAlpha = (key % 256) / 255;
-    ctx.beginPath();
+    let begun = false;
     for (const i of lines) {
-      ctx.moveTo(0, rowY(batch.q[i], g.queryOffset, g.rowHeight));
-      ctx.lineTo(g.width, rowY(batch.k[i], g.keyOffset, g.rowHeight));
+      const y1 = rowY(batch.q[i], g.queryOffset, g.rowHeight);
+      const y2 = rowY(batch.k[i], g.keyOffset, g.rowHeight);
+      if (!crossesBand(y1, y2, top, bottom)) {
+        continue;
+      }
+      if (!begun) {
+        ctx.beginPath();
+        begun = true;
+      }
+      ctx.moveTo(0, y1 - shift);
+      ctx.lineTo(g.width, y2 - shift);
     }
-    ctx.stroke();
+    if (begun) {
+      ctx.strokeStyle = g.colorOf(Math.floor(key / 256));
+      ctx.globalAlpha = (key % 256) / 255;
+      ctx.stroke();
+    }
   }
   ctx.globalAlpha = 1;
 }

@@ -3,6 +3,7 @@
  * head, opacity = that head's weight between the focused token and this token (BertViz's boxes).
  */
 import { LayerWeights } from '../data/tensor';
+import { Band, rowsInBand } from './viewport';
 
 export interface StripeInput {
   /** One layer: row-major [queries, keys] per head slot. */
@@ -25,20 +26,28 @@ export function pairWeight(p: StripeInput, head: number, other: number): number 
   return p.weights[head][q * p.nKeys + k];
 }
 
+/**
+ * Draws the stripes of rows [start, end) of the opposite column, row 0 at y 0. With a band (the
+ * slice of the column a viewport-sized canvas covers), only the rows in it, at y - band.top.
+ */
 export function drawStripes(
   ctx: CanvasRenderingContext2D,
   p: StripeInput,
   width: number,
   rowHeight: number,
-  colorOf: (head: number) => string
+  colorOf: (head: number) => string,
+  band?: Band
 ): void {
   const n = p.heads.length;
   if (n === 0) {
     return;
   }
   const stripe = width / n;
-  for (let other = p.start; other < p.end; other++) {
-    const y = (other - p.start) * rowHeight;
+  const shift = band?.top ?? 0;
+  const rows = band ? rowsInBand(band, rowHeight, p.end - p.start) : { first: 0, end: p.end - p.start };
+  for (let row = rows.first; row < rows.end; row++) {
+    const other = p.start + row;
+    const y = row * rowHeight - shift;
     p.heads.forEach((head, slot) => {
       const w = pairWeight(p, head, other);
       if (w > 0) {

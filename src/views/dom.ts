@@ -36,14 +36,24 @@ export function setOptions(select: HTMLSelectElement, options: { value: string; 
   select.value = value;
 }
 
+/** Backing-store size of a canvas of `width` x `height` CSS pixels on this screen. */
+function backingSize(canvas: HTMLCanvasElement, width: number, height: number): { w: number; h: number; dpr: number } {
+  const dpr = canvas.ownerDocument.defaultView?.devicePixelRatio || 1;
+  return { w: Math.max(1, Math.round(width * dpr)), h: Math.max(1, Math.round(height * dpr)), dpr };
+}
+
+/** Whether prepareCanvas(canvas, width, height) would keep the backing store as it is. */
+export function canvasFits(canvas: HTMLCanvasElement, width: number, height: number): boolean {
+  const { w, h } = backingSize(canvas, width, height);
+  return canvas.width === w && canvas.height === h;
+}
+
 /**
  * Sizes a canvas for crisp lines on high-DPI screens and returns its 2D context in CSS pixels,
  * cleared. The backing store is reallocated only when the size changes (hover repaints reuse it).
  */
 export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
-  const dpr = canvas.ownerDocument.defaultView?.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(width * dpr));
-  const h = Math.max(1, Math.round(height * dpr));
+  const { w, h, dpr } = backingSize(canvas, width, height);
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;

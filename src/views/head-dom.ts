@@ -1,6 +1,7 @@
 /**
  * The head view's static skeleton: toolbar (section, pair filter, layer), head chips, the two token
- * columns with the line area between them, and the tooltip. No data logic here.
+ * columns with the line area between them, and the tooltip. No data logic here. The body scrolls
+ * (bounded height, style/base.css); its canvases cover only the visible rows (render/viewport.ts).
  */
 import { el, labelled } from './dom';
 import { buildFetchStatus, FetchStatusDom } from './fetch-status';

@@ -5,8 +5,8 @@
 import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../data/filters';
 import { Selection, SelectionState, TokenRef } from '../data/selection';
 import { paletteFor } from '../render/colors';
-import { collectLinks, drawLinksCanvas, drawLinksSvg, LinkGeometry } from '../render/links';
-import { drawStripes } from '../render/stripes';
+import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../render/links';
+import { drawStripes, StripeInput } from '../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
 import { fillTooltip, placeTooltip } from '../render/tooltip';
 import { layerWeights, Section, SectionSource } from '../sections';
@@ -17,8 +17,9 @@ import { resolveTheme, watchPageTheme } from '../theme';
 import { attachExport } from '../export/button';
 import { headSvg, HeadSvgInput } from '../export/head-svg';
 import { ifInput, paletteOf } from '../export/svg';
+import { Band, canvasBand, ViewportInput } from '../render/viewport';
 import { ViewBase } from './base';
-import { prepareCanvas, setOptions } from './dom';
+import { canvasFits, prepareCanvas, setOptions } from './dom';
 import { buildHeadViewDom, HeadViewDom } from './head-dom';
 import { tooltipContent } from './head-tooltip';
 import { showFetchStatus, stateOf } from './fetch-status';
@@ -27,6 +28,31 @@ export type { ViewHandle } from './base';
 
 /** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
 const MIN_ALPHA = 1 / 255;
+
+/**
+ * Canvases cover only a band of the (scrolling) token rows: the visible part plus this much above
+ * and below, so that short scrolls move the drawn pixels with the rows and need no redraw.
+ */
+const OVERSCAN = 256;
+/** However the page lays the view out, no canvas is taller than this (Chromium's limit is 32,767). */
+const MAX_CANVAS_HEIGHT = 4096;
+
+/** Stripes of the last paint: on the column `side`, opposite the focused token. */
+interface StripesDrawn {
+  side: TokenRef['side'];
+  input: StripeInput;
+}
+
+/** What the last complete paint drew: scroll redraws draw it again over a new band. */
+interface Drawn {
+  batch: LinkBatch;
+  /** The batch grouped for the canvas; null when the lines are SVG (they span every row). */
+  groups: LinkGroups | null;
+  geometry: LinkGeometry;
+  stripes: StripesDrawn | null;
+  /** Height of the token rows, CSS pixels. */
+  contentHeight: number;
+}
 
 /** A head view pinned to one (layer, head slot), as the model view opens it beside the grid. */
 export interface HeadViewOptions {
@@ -39,6 +65,14 @@ export class HeadView extends ViewBase {
   private queryEls: HTMLElement[] = [];
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
+  /** The last complete paint, for scroll redraws; null while none is on screen. */
+  private drawn: Drawn | null = null;
+  /** The rows the canvases cover now. */
+  private band: Band | null = null;
+  /** Which stripes canvases hold stripes now (the others are blank). */
+  private readonly striped = { query: false, key: false };
+  /** Pending animation frame of a scroll redraw. */
+  private frame = 0;
 
   constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
     super(model, selection);
@@ -143,12 +177,16 @@ export class HeadView extends ViewBase {
       }
     });
 
+    this.on(d.body, 'scroll', () => this.scheduleBand());
+    this.cleanups.push(() => cancelAnimationFrame(this.frame));
+
     this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
     this.cleanups.push(settings.subscribe(() => this.rebuild()));
     this.cleanups.push(watchPageTheme(() => this.applyTheme()));
     if (typeof ResizeObserver !== 'undefined') {
-      const ro = new ResizeObserver(() => this.paint());
+      const ro = new ResizeObserver(() => this.resized());
       ro.observe(d.links);
+      ro.observe(d.body);
       this.cleanups.push(() => ro.disconnect());
     }
   }
@@ -260,6 +298,7 @@ export class HeadView extends ViewBase {
     const { query, key } = this.ranges(sec);
     const rowH = settings.value.rowHeight;
     const height = Math.max(query.end - query.start, key.end - key.start) * rowH;
+    this.drawn = null; // scrolling redraws nothing until this paint is complete
     const { weights, status } = this.fetchLayer(sec);
     showFetchStatus(d.fetchStatus, this.element, status, this.cappedNote(sec, status));
     const focus = this.visibleFocus(sec, this.selection.focus);
@@ -291,17 +330,16 @@ export class HeadView extends ViewBase {
     d.linksSvg.style.display = useCanvas ? 'none' : '';
     if (useCanvas) {
       d.linksSvg.replaceChildren();
-      const ctx = prepareCanvas(d.linksCanvas, width, height);
-      if (ctx) {
-        drawLinksCanvas(ctx, batch, geometry);
-      }
     } else {
-      prepareCanvas(d.linksCanvas, 1, 1);
+      // the hidden canvas keeps its backing store: a hover crossing the threshold reallocates nothing
       d.linksSvg.setAttribute('width', String(width));
       d.linksSvg.setAttribute('height', String(height));
       drawLinksSvg(d.linksSvg, batch, geometry);
     }
-    this.paintStripes(sec, weights, heads, focus, query, key, height);
+    const stripes = this.stripesOf(sec, weights, heads, focus, query, key);
+    this.drawn = { batch, groups: useCanvas ? groupLinks(batch) : null, geometry, stripes, contentHeight: height };
+    this.band = canvasBand(this.band, this.viewport(height));
+    this.paintBand(this.drawn, this.band);
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       renderer: useCanvas ? 'canvas' : 'svg',
@@ -322,20 +360,100 @@ export class HeadView extends ViewBase {
     return `Showing ${ids.length} of the ${this.shown.heads.length} active heads (${ids.join(', ')}): all of them would need more than the ${mb} MB this page keeps of fetched data (setting "Fetched data kept"). Solo or toggle heads to see others.`;
   }
 
-  private paintStripes(sec: Section, weights: LayerWeights, heads: readonly number[], focus: TokenRef | null, query: Range, key: Range, height: number): void {
-    const d = this.dom;
-    const [, , nQ, nK] = sec.shape;
-    const q = prepareCanvas(d.queryStripes, d.queryColumn.clientWidth, height);
-    const k = prepareCanvas(d.keyStripes, d.keyColumn.clientWidth, height);
+  /** The stripes a focus shows, on the column opposite it; null without a focus. */
+  private stripesOf(sec: Section, weights: LayerWeights, heads: readonly number[], focus: TokenRef | null, query: Range, key: Range): StripesDrawn | null {
     if (!focus) {
+      return null;
+    }
+    const [, , nQ, nK] = sec.shape;
+    const other = focus.side === 'query' ? key : query;
+    const input = { weights, nQueries: nQ, nKeys: nK, heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
+    return { side: focus.side === 'query' ? 'key' : 'query', input };
+  }
+
+  // --- canvases over the visible rows -------------------------------------------------------------
+
+  /** Where the body is scrolled to, for a band over `contentHeight` pixels of rows. */
+  private viewport(contentHeight: number): ViewportInput {
+    const body = this.dom.body;
+    return { scrollTop: body.scrollTop, viewHeight: body.clientHeight, contentHeight, overscan: OVERSCAN, maxHeight: MAX_CANVAS_HEIGHT };
+  }
+
+  /** Scrolls are coalesced into one redraw per animation frame. */
+  private scheduleBand(): void {
+    if (this.frame) {
       return;
     }
-    const other = focus.side === 'query' ? key : query;
-    const ctx = focus.side === 'query' ? k : q;
-    const width = focus.side === 'query' ? d.keyColumn.clientWidth : d.queryColumn.clientWidth;
-    if (ctx) {
-      const input = { weights, nQueries: nQ, nKeys: nK, heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
-      drawStripes(ctx, input, width, settings.value.rowHeight, h => this.colors[h]);
+    if (typeof requestAnimationFrame !== 'function') {
+      this.scrolled();
+      return;
+    }
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.scrolled();
+    });
+  }
+
+  /** After a scroll or a height change: the tooltip follows its token; canvases move only when the band does. */
+  private scrolled(): void {
+    if (!this.dom.tooltip.hidden) {
+      this.showTooltip(this.state.hovered);
+    }
+    const drawn = this.drawn;
+    if (!drawn) {
+      return;
+    }
+    const band = canvasBand(this.band, this.viewport(drawn.contentHeight));
+    if (band !== this.band) {
+      this.band = band;
+      this.paintBand(drawn, band);
+    }
+  }
+
+  /** A new width needs new lines; a new height only another band. */
+  private resized(): void {
+    if (!this.drawn || this.dom.links.clientWidth !== this.drawn.geometry.width) {
+      this.paint();
+    } else {
+      this.scheduleBand();
+    }
+  }
+
+  /** Places the canvases at the band and draws into them what the last paint collected. */
+  private paintBand(drawn: Drawn, band: Band): void {
+    const d = this.dom;
+    const top = `${band.top}px`;
+    for (const canvas of [d.linksCanvas, d.queryStripes, d.keyStripes]) {
+      if (canvas.style.top !== top) {
+        canvas.style.top = top;
+      }
+    }
+    const { width } = drawn.geometry;
+    if (drawn.groups) {
+      const ctx = prepareCanvas(d.linksCanvas, width, band.height);
+      if (ctx) {
+        drawLinksCanvas(ctx, drawn.batch, { ...drawn.geometry, band }, drawn.groups);
+      }
+    } else if (!canvasFits(d.linksCanvas, width, band.height)) {
+      prepareCanvas(d.linksCanvas, width, band.height); // hidden, but sized: a later paint reuses it
+    }
+    this.paintStripes(drawn, band);
+  }
+
+  /** Stripes on the column that has them; the other one is cleared only if it had some. */
+  private paintStripes(drawn: Drawn, band: Band): void {
+    const d = this.dom;
+    for (const side of ['query', 'key'] as const) {
+      const canvas = side === 'query' ? d.queryStripes : d.keyStripes;
+      const width = (side === 'query' ? d.queryColumn : d.keyColumn).clientWidth;
+      const mine = drawn.stripes?.side === side ? drawn.stripes : null;
+      if (mine || this.striped[side] || !canvasFits(canvas, width, band.height)) {
+        const ctx = prepareCanvas(canvas, width, band.height);
+        if (ctx && mine) {
+          drawStripes(ctx, mine.input, width, drawn.geometry.rowHeight, h => this.colors[h], band);
+        }
+      }
+      this.striped[side] = !!mine;
     }
   }
 
