@@ -24,6 +24,7 @@ def head_view(
     decoder_tokens=None,
     include_layers=None,
     html_action="view",
+    lazy=None,
 ):
     """Show attention heads of one layer, BertViz style, and return the widget.
 
@@ -42,6 +43,10 @@ def head_view(
     html_action: "view" displays the widget (IPython.display) and returns it.
         "return" displays nothing and returns an ``IPython.display.HTML`` whose ``.data``
         is one self-contained offline page (see :func:`attnscope.save_html`).
+    lazy: None (default) keeps the tensor in the kernel when sending it all would exceed
+        ``attnscope.validation.LAZY_ABOVE_BYTES`` (16 MB) and sends a summary; the browser fetches
+        the (layer, heads) slices it shows. True: always lazy; False: send everything now (up to
+        ``attnscope.validation.MAX_INPUT_BYTES``).
 
     Every argument is checked before anything is displayed; a problem raises
     ValueError or TypeError naming the argument, what was received and the fix.
@@ -50,7 +55,7 @@ def head_view(
         ("head",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer,
         heads=heads, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
-        include_layers=include_layers, html_action=html_action, caller="head_view",
+        include_layers=include_layers, html_action=html_action, caller="head_view", lazy=lazy,
     )
 
 
@@ -68,20 +73,21 @@ def model_view(
     include_layers=None,
     include_heads=None,
     html_action="view",
+    lazy=None,
 ):
     """Show every layer x head as a grid of thumbnails, BertViz style, and return the widget.
 
     Arguments as in :func:`head_view`; include_heads keeps these real head indices (the
     grid is labelled with real layer and head indices). Click a thumbnail to open that
     head large. display_mode ("dark" or "light") is accepted for BertViz compatibility;
-    the views follow the JupyterLab theme.
+    the views follow the JupyterLab theme. lazy: as in :func:`head_view`.
     """
     return dashboard(
         ("model",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens,
         display_mode=display_mode, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
         include_layers=include_layers, include_heads=include_heads, html_action=html_action,
-        caller="model_view",
+        caller="model_view", lazy=lazy,
     )
 
 
@@ -89,13 +95,15 @@ def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, se
               prettify_tokens=True, layer=None, heads=None, display_mode="dark",
               encoder_attention=None, decoder_attention=None, cross_attention=None,
               encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
-              causal=False, include_layers=None, include_heads=None, html_action="view", caller="show"):
+              causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
+              lazy=None):
     """Show the ``views`` (any of "head", "model", "neuron", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed
     the neuron view (self-attention only); the other arguments are those of head_view and
     model_view. ``layer`` and ``heads`` are real indices. Returns the displayed widget, or with
-    html_action="return" an ``IPython.display.HTML`` page (nothing displayed).
+    html_action="return" an ``IPython.display.HTML`` page (nothing displayed). lazy: as in :func:`head_view`
+    (a lazy neuron view fetches the queries and keys with each slice).
     """
     if html_action not in _HTML_ACTIONS:
         raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
@@ -111,11 +119,13 @@ def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, se
                     cross_attention=cross_attention, encoder_tokens=encoder_tokens,
                     decoder_tokens=decoder_tokens),
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
-        prettify_tokens=prettify_tokens,
+        prettify_tokens=prettify_tokens, lazy=lazy,
     )
     first = sections[0]
     layer = v.layer_index(layer, first["layers"], first["n_layers"])
     heads = sec.initial_heads(heads, first)
+    if first["lazy"]:
+        return _show_lazy(sections, layer, heads, sentence_b_start, views, html_action)
     if html_action == "return":  # no widget (and no comm) is made: the page is built from the state
         from .export import html_object
 
@@ -124,6 +134,17 @@ def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, se
     widget = AttentionWidget.from_arrays(sections, layer=layer, heads=heads,
                                          sentence_b_start=sentence_b_start, views=views)
     return widget.show()
+
+
+def _show_lazy(sections, layer, heads, sentence_b_start, views, html_action):
+    from .lazy import lazy_state, with_shown_layer
+
+    state, store = lazy_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views)
+    if html_action == "return":
+        from .export import html_object
+
+        return html_object(with_shown_layer(state, store))
+    return AttentionWidget._from_lazy(state, store).show()
 
 
 def check_views(views):

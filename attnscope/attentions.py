@@ -12,7 +12,8 @@ _ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "deco
 
 @dataclass
 class Attentions:
-    """Attention weights of one input, float32 numpy [layers, heads, queries, keys].
+    """Attention weights of one input, float32 numpy [layers, heads, queries, keys] (lazy: the model's
+    own output tuple of per-layer tensors [1, heads, queries, keys], kept without a copy).
 
     Encoder-only and decoder-only models fill ``attention``/``tokens`` (and
     ``sentence_b_start`` for a text pair); encoder-decoder models fill
@@ -23,6 +24,9 @@ class Attentions:
     [L, H, K, d] (float32, after rotary embeddings, keys repeated per query head for
     grouped-query attention), ``scale`` (the model's multiplier of q.k) and ``causal``:
     softmax(scale * q.k + causal mask) == attention.
+
+    ``lazy`` (from ``from_model(..., lazy=...)``) is passed on to the views: None decides by size,
+    True keeps the tensors in the kernel and sends slices on demand, False sends everything.
     """
 
     attention: np.ndarray | None = None
@@ -37,38 +41,41 @@ class Attentions:
     keys: np.ndarray | None = None
     scale: float | None = None
     causal: bool = False
+    lazy: bool | None = None
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
+        args["lazy"] = self.lazy
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args
 
     def head_view(self, **kwargs):
-        """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override)."""
+        """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
         from .api import head_view
 
         return head_view(**{**self._args(False), **kwargs})
 
     def model_view(self, **kwargs):
-        """Call :func:`attnscope.model_view` with these arrays and tokens (kwargs override)."""
+        """Call :func:`attnscope.model_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
         from .api import model_view
 
         return model_view(**{**self._args(False), **kwargs})
 
     def neuron_view(self, layer=None, head=None, **kwargs):
-        """Show the neuron view (needs ``from_model(..., with_vectors=True)``) at REAL layer/head."""
-        if head is not None and self.attention is not None:
-            from .validation import head_index
+        """Show the neuron view (needs ``from_model(..., with_vectors=True)``) at REAL layer/head (kwargs: as show)."""
+        from .validation import head_index, peek_shape
 
-            head = head_index(head, self.attention.shape[1])
+        shape = peek_shape(self.attention) if self.attention is not None else None
+        if head is not None and shape is not None:
+            head = head_index(head, shape[1])
         heads = kwargs.pop("heads", None) if head is None else [head]
         return self.show(views=kwargs.pop("views", ("neuron",)), layer=layer, heads=heads, **kwargs)
 
     def show(self, views=("head", "model", "neuron"), **kwargs):
         """Display the ``views`` together, linked through one selection, and return the widget.
 
-        kwargs: layer, heads (real indices), include_layers, include_heads, prettify_tokens,
+        kwargs: layer, heads (real indices), include_layers, include_heads, prettify_tokens, lazy,
         html_action ("return": an ``IPython.display.HTML`` offline page instead of a displayed widget).
         Without queries/keys the neuron view shows how to get them.
         """

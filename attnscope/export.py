@@ -28,6 +28,7 @@ import zlib
 from pathlib import Path
 
 from ._frontend import MODULE_NAME
+from .widget import section_shape
 
 #: where the built standalone bundle lives (``npm run build:standalone``); tests may point it elsewhere
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -118,7 +119,7 @@ def caption(state: dict) -> str:
     views = list(state["views"])
     names = views[0] if len(views) == 1 else " + ".join(views)
     sec = next(s for s in state["sections"] if s["key"] == state["section"])
-    n_layers, n_heads, n_q, n_k = sec["attention"]["shape"]
+    n_layers, n_heads, n_q, n_k = section_shape(sec)
     tokens = f"{n_q} tokens" if sec["key"] != "cross" else f"{n_q} query × {n_k} key tokens"
     parts = [f"{MODULE_NAME}: {names} view{'s' if len(views) > 1 else ''}",
              f"{n_layers} layer{'s' if n_layers != 1 else ''} × {n_heads} head{'s' if n_heads != 1 else ''}",

@@ -21,7 +21,7 @@ _EAGER_HINT = ('load the model with attn_implementation="eager", e.g. '
 
 
 def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, batch_index=0, max_length=None,
-               with_vectors=False):
+               with_vectors=False, lazy=None):
     """Run ``model`` on ``text`` and return its attention as :class:`Attentions`.
 
     text / text_pair: a str, or a list of str (a batch, padded by the tokenizer; pick
@@ -37,8 +37,15 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         (forward hooks, removed after the call) for the neuron view; supported for
         BERT/RoBERTa/MiniLM, GPT-2 and Llama/Mistral/Qwen2-style models (ValueError
         otherwise, raised before the model runs).
+    lazy: None (default) keeps the model's output tuple as it is (no float32 copy) when the views
+        would go lazy by size (attnscope.validation.LAZY_ABOVE_BYTES), True always, False never;
+        stored in the result and passed on to its views.
     """
     import torch
+
+    from .validation import lazy_mode
+
+    lazy_mode(lazy, None)  # TypeError for anything but None, True or False, before the model runs
 
     batched = not isinstance(text, str)
     if batched and (not isinstance(text, (list, tuple)) or not all(isinstance(t, str) for t in text)):
@@ -80,19 +87,25 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
     if not enc_dec:
-        att = _pick(_weights(out, "attentions", model), batch_index, keep, keep)
-        result = Attentions(attention=att, tokens=tokens,
-                            sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None))
+        att = _weights(out, "attentions", model)
+        result = Attentions(tokens=tokens, sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None),
+                            lazy=lazy)
         if cap is not None:
-            _add_vectors(result, cap, batch_index, keep)
+            _add_vectors(result, cap, batch_index, keep, len(att), att[0].shape[1])
+        vectors = 0 if result.queries is None else result.queries.nbytes + result.keys.nbytes
+        kept = lazy_mode(lazy, _payload([(att, keep, keep)]) + vectors)
+        result.attention = (_kept if kept else _pick)(att, batch_index, keep, keep)
         return result
     dkeep = dec_mask[batch_index].bool()
+    parts = [(_weights(out, f"{kind}_attentions", model), q, k)
+             for kind, q, k in (("encoder", keep, keep), ("decoder", dkeep, dkeep), ("cross", dkeep, keep))]
+    take = _kept if lazy_mode(lazy, _payload(parts)) else _pick
+    enc_att, dec_att, cross_att = (take(a, batch_index, q, k) for a, q, k in parts)
     return Attentions(
-        encoder_attention=_pick(_weights(out, "encoder_attentions", model), batch_index, keep, keep),
-        decoder_attention=_pick(_weights(out, "decoder_attentions", model), batch_index, dkeep, dkeep),
-        cross_attention=_pick(_weights(out, "cross_attentions", model), batch_index, dkeep, keep),
+        encoder_attention=enc_att, decoder_attention=dec_att, cross_attention=cross_att,
         encoder_tokens=tokens,
         decoder_tokens=tokenizer.convert_ids_to_tokens(dec_ids[batch_index][dkeep].tolist()),
+        lazy=lazy,
     )
 
 
@@ -102,11 +115,11 @@ def _capture(model):
     return capture(model)
 
 
-def _add_vectors(result, cap, batch_index, keep):
+def _add_vectors(result, cap, batch_index, keep, n_layers, n_heads):
     queries, keys = cap.vectors(batch_index, keep, keep)
-    if queries.shape[:2] != result.attention.shape[:2]:
+    if queries.shape[:2] != (n_layers, n_heads):
         raise RuntimeError(f"captured queries for {queries.shape[0]} layers x {queries.shape[1]} heads but the "
-                           f"model returned attention for {result.attention.shape[:2]}.")
+                           f"model returned attention for {(n_layers, n_heads)}.")
     result.queries, result.keys, result.scale, result.causal = queries, keys, cap.scale, cap.causal
 
 
@@ -127,6 +140,33 @@ def _weights(out, field, model):
             f"which may not return weights); {_EAGER_HINT}."
         )
     return att
+
+
+def _payload(parts) -> int:
+    """Bytes eager views would send for (tuple of [batch, H, Q, K], query keep mask, key keep mask) parts."""
+    return sum(len(att) * int(att[0].shape[1]) * int(q.sum()) * int(k.sum()) * 2 for att, q, k in parts)
+
+
+def _span(keep):
+    """The kept positions as a slice when they are contiguous (left or right padding), else their indices."""
+    idx = keep.nonzero().flatten()
+    first, last = int(idx[0]), int(idx[-1])
+    return slice(first, last + 1) if last - first + 1 == len(idx) else idx
+
+
+def _kept(att, b, qkeep, kkeep):
+    """The model's tuple itself (one input, no padding), else per-layer [1, H, q, k] views of item b with the
+    padding cut (a copy of a layer, in its dtype, only when the kept positions are not contiguous)."""
+    if len(att[0]) == 1 and bool(qkeep.all()) and bool(kkeep.all()):
+        return att
+    qs, ks = _span(qkeep), _span(kkeep)
+    out = []
+    for a in att:
+        x = a[b:b + 1].detach()
+        x = x[:, :, qs] if isinstance(qs, slice) else x.index_select(2, qs.to(x.device))
+        x = x[:, :, :, ks] if isinstance(ks, slice) else x.index_select(3, ks.to(x.device))
+        out.append(x)
+    return tuple(out)
 
 
 def _pick(att, b, qkeep, kkeep) -> np.ndarray:

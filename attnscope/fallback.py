@@ -23,6 +23,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 from .serialization import WIRE_DTYPES
+from .summary import pool as _pool
+from .widget import section_shape
 
 #: the picture stays under this many bytes (UTF-8)
 MAX_BYTES = 200_000
@@ -63,21 +65,27 @@ def head_color(slot: int) -> str:
     return HEAD_COLORS[slot % len(HEAD_COLORS)]
 
 
-def fallback_svg(state: dict) -> str | None:
+def fallback_svg(state: dict, slices=None) -> str | None:
     """The picture for ``_repr_mimebundle_``, or None (with a warning) if it cannot be drawn."""
     try:
-        return render_svg(state)
+        return render_svg(state) if slices is None else render_svg(state, slices)
     except Exception as err:  # noqa: BLE001 - the widget must display even when its picture fails
         warnings.warn(f"attnscope: no static picture for this widget ({type(err).__name__}: {err})",
                       RuntimeWarning, stacklevel=3)
         return None
 
 
-def render_svg(state: dict) -> str:
-    """SVG text of the first of the widget's views that has a picture (head, else model; neuron -> head)."""
+def render_svg(state: dict, slices=None) -> str:
+    """SVG text of the first of the widget's views that has a picture (head, else model; neuron -> head).
+
+    A lazy section is drawn from its summary (model) or from the shown layer's slice (head): from its
+    ``fetched`` slices, else from ``slices(section_key, layer, [head]) -> float32 [1, Q, K]`` (the kept tensor).
+    """
     view = next((v for v in state["views"] if v in ("head", "model")), "head")
     shown = _initial(state)
-    return (_model_svg if view == "model" else _head_svg)(state, **shown)
+    if view == "model":
+        return _model_svg(state, **shown)
+    return _head_svg(state, **shown, head_weights=_head_weights(shown["sec"], shown["layer_slot"], slices))
 
 
 def _initial(state: dict) -> dict:
@@ -87,7 +95,7 @@ def _initial(state: dict) -> dict:
     sec = next(s for s in state["sections"] if s["key"] == key)
     same = key == state["section"]
     layers = list(sec["layers"])
-    heads = list(sec.get("heads", range(sec["attention"]["shape"][1])))
+    heads = list(sec.get("heads", range(section_shape(sec)[1])))
     layer = sel.get("layer", state["layer"] if same else layers[0])
     active = sel.get("heads") or (state.get("heads") if same else None) or heads
     return {"sec": sec, "layer_slot": layers.index(layer), "head_slots": sorted(heads.index(h) for h in active),
@@ -154,39 +162,80 @@ def _serialize(root: ET.Element) -> str:
 # ---------------------------------------------------------------------------------------------- head
 
 
-def _head_lines(sec, layer_slot, head_slots, pinned):
-    """(head slot, query, key, alpha) arrays of the visible lines, strongest first."""
-    wire = sec["attention"]
-    w = _as_float(_weights(wire)[layer_slot][head_slots], wire["dtype"])  # [active, Q, K]
-    alpha = w / max(1, len(head_slots))
-    threshold = MIN_ALPHA
-    if pinned is not None:  # as the widget: only the pinned token's lines, every non-zero one
-        mask = np.zeros(alpha.shape, dtype=bool)
-        if pinned["side"] == "query":
-            mask[:, pinned["index"], :] = True
-        else:
-            mask[:, :, pinned["index"]] = True
-        alpha = np.where(mask, alpha, 0)
-        threshold = np.finfo(np.float32).tiny
-    h, q, k = np.nonzero(alpha >= threshold)
-    a = alpha[h, q, k]
+def _head_weights(sec, layer_slot, slices):
+    """head slot -> float32 [Q, K] of the shown layer: from the wire (eager), else a fetched slice or the kernel."""
+    if not sec.get("lazy"):
+        wire = sec["attention"]
+        return lambda slot: _as_float(_weights(wire)[layer_slot][slot], wire["dtype"])
+    layer, heads = sec["layers"][layer_slot], list(sec["heads"])
+
+    def weights(slot):
+        for got in sec.get("fetched") or []:
+            if got["layer"] == layer and heads[slot] in got["heads"]:
+                wire = got["attention"]
+                return _as_float(_weights(wire)[got["heads"].index(heads[slot])], wire["dtype"])
+        if slices is None:
+            raise ValueError(f"layer {layer} of the lazy section {sec['key']!r} was neither fetched nor given")
+        return slices(sec["key"], layer, [heads[slot]])[0]
+
+    return weights
+
+
+#: the head picture never draws more lines than this (see _head_svg), so only so many are kept per head
+_KEEP_LINES = TARGET_BYTES // 52
+
+
+def _strongest(alpha: np.ndarray, threshold, keep: int):
+    """(how many alpha >= threshold, flat indices in order of the ``keep`` largest of them, ties by index)."""
+    flat = alpha.reshape(-1)
+    visible = flat[flat >= threshold]
+    count = visible.size
+    if count <= keep:
+        return count, np.flatnonzero(flat >= threshold)
+    visible.partition(count - keep)
+    kth = visible[count - keep]  # the keep-th largest visible alpha
+    del visible
+    above = np.flatnonzero(flat > kth)
+    ties = np.flatnonzero(flat == kth)[: keep - above.size]
+    return count, np.sort(np.concatenate([above, ties]))
+
+
+def _head_lines(head_weights, head_slots, pinned):
+    """(head slot, query, key, alpha) arrays of the strongest visible lines, strongest first (ties: head
+    slot, query, key), and how many lines are visible in all. One head is converted at a time."""
+    threshold = MIN_ALPHA if pinned is None else np.finfo(np.float32).tiny
+    found, total = [], 0
+    for slot in head_slots:
+        alpha = head_weights(slot)  # a new float32 array
+        alpha /= max(1, len(head_slots))
+        if pinned is not None:  # as the widget: only the pinned token's lines, every non-zero one
+            mask = np.zeros(alpha.shape, dtype=bool)
+            if pinned["side"] == "query":
+                mask[pinned["index"], :] = True
+            else:
+                mask[:, pinned["index"]] = True
+            alpha = np.where(mask, alpha, 0)
+        count, idx = _strongest(alpha, threshold, _KEEP_LINES)
+        total += count
+        q, k = np.divmod(idx, alpha.shape[1])
+        found.append((np.full(idx.size, slot), q, k, alpha.reshape(-1)[idx]))
+    h, q, k, a = (np.concatenate(parts) for parts in zip(*found))
     order = np.argsort(-a, kind="stable")
-    return np.asarray(head_slots)[h[order]], q[order], k[order], a[order]
+    return h[order], q[order], k[order], a[order], total
 
 
-def _head_svg(state, sec, layer_slot, head_slots, pinned) -> str:
+def _head_svg(state, sec, layer_slot, head_slots, pinned, head_weights) -> str:
     qt = [_short_token(t) for t in sec["query_tokens"]]
     kt = [_short_token(t) for t in sec["key_tokens"]]
-    hs, qs, ks, alphas = _head_lines(sec, layer_slot, head_slots, pinned)
-    total = len(alphas)
-    real_heads = list(sec.get("heads", range(sec["attention"]["shape"][1])))
+    hs, qs, ks, alphas, total = _head_lines(head_weights, head_slots, pinned)
+    real_heads = list(sec.get("heads", range(section_shape(sec)[1])))
 
     def draw(cap):
         return _draw_head(sec, layer_slot, head_slots, pinned, qt, kt, hs[:cap], qs[:cap], ks[:cap],
                           alphas[:cap], total, real_heads)
 
     base = len(draw(0).encode("utf-8")) + 200  # everything but the lines (+ the caption's cap note)
-    cap = min(total, max(0, (TARGET_BYTES - base) // _LINE_BYTES))
+    cap = min(len(alphas), max(0, (TARGET_BYTES - base) // _LINE_BYTES))
     while True:
         svg = draw(cap)
         size = len(svg.encode("utf-8"))
@@ -265,21 +314,13 @@ THUMB = 48  # px per thumbnail
 GAP = 6  # px between thumbnails, roughly
 
 
-def _pool(att: np.ndarray, r_q: int, r_k: int) -> np.ndarray:
-    """Mean-pool [..., Q, K] to [..., r_q, r_k] exactly as src/render/thumbnails.ts poolMatrix."""
-    n_q, n_k = att.shape[-2:]
-    sq = np.array([-(-i * n_q // r_q) for i in range(r_q)])  # first query of each pooled row
-    sk = np.array([-(-j * n_k // r_k) for j in range(r_k)])
-    out = np.add.reduceat(att, sk, axis=-1, dtype=np.float32)
-    out = np.add.reduceat(out, sq, axis=-2, dtype=np.float32)
-    cq = np.diff(np.append(sq, n_q)).astype(np.float32)
-    ck = np.diff(np.append(sk, n_k)).astype(np.float32)
-    return out / cq[:, None] / ck[None, :]
-
-
 def _model_svg(state, sec, layer_slot, head_slots, pinned) -> str:
-    wire = sec["attention"]
-    n_l, n_h, n_q, n_k = wire["shape"]
+    n_l, n_h, n_q, n_k = section_shape(sec)
+    if sec.get("lazy"):  # the summary: every head pooled to at most 64 x 64 (pooled again below)
+        wire = sec["summary"]["pooled"]
+        n_q, n_k = wire["shape"][2:]
+    else:
+        wire = sec["attention"]
     att = _weights(wire)
     n_show = n_l
     cells = max(1, (TARGET_BYTES - 6000 - 60 * n_h * (n_l + 1)) // _CELL_BYTES)

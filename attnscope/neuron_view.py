@@ -17,7 +17,7 @@ _MODEL_TYPES = {"bert": "BERT/RoBERTa/MiniLM", "roberta": "BERT/RoBERTa/MiniLM",
 
 def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *, views=("neuron",),
                 prettify_tokens=True, include_layers=None, include_heads=None, batch_index=0,
-                max_length=None, html_action="view"):
+                max_length=None, html_action="view", lazy=None):
     """Run ``model`` on ``text`` (and ``text_pair``) and show its queries and keys; returns the widget.
 
     For the focused query token the view shows its query vector, every key vector, q*k
@@ -26,10 +26,12 @@ def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *
     active one). views: add "head" and/or "model" to show linked views in one output.
     Supported: BERT/RoBERTa/MiniLM, GPT-2, Llama/Mistral/Qwen2-style models.
     html_action="return": display nothing and return an ``IPython.display.HTML`` offline page.
+    lazy: None (by size, see :func:`attnscope.head_view`), True or False; lazy keeps the model's
+    output tuple and sends queries and keys with each fetched slice.
     """
     from .api import _HTML_ACTIONS, check_views
 
-    from .validation import as_index, head_index
+    from .validation import as_index, head_index, peek_shape
 
     if head is not None and as_index(head) is None:
         raise TypeError(f"head: got {type(head).__name__} {head!r}; expected an int head index.")
@@ -37,21 +39,22 @@ def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *
         raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
     views = check_views(views)
     att = from_model(model, tokenizer, text, text_pair, batch_index=batch_index, max_length=max_length,
-                     with_vectors=True)
+                     with_vectors=True, lazy=lazy)
     if head is not None:
-        head = head_index(head, att.attention.shape[1])
+        head = head_index(head, peek_shape(att.attention)[1])
     return att.show(views=views, layer=layer, heads=None if head is None else [head],
                     prettify_tokens=prettify_tokens, include_layers=include_layers,
-                    include_heads=include_heads, html_action=html_action)
+                    include_heads=include_heads, html_action=html_action, lazy=lazy)
 
 
 def show(model, model_type, tokenizer, sentence_a, sentence_b=None, display_mode="dark", layer=None,
-         head=None, html_action="view", views=("neuron",)):
+         head=None, html_action="view", views=("neuron",), lazy=None):
     """BertViz-compatible neuron view: ``show(model, model_type, tokenizer, sentence_a, sentence_b, ...)``.
 
     model_type ("bert", "roberta", "gpt2", ...) is accepted for compatibility; the
     architecture is detected from the model (a UserWarning says so when they disagree).
     display_mode ("dark"/"light") is accepted; the view follows the JupyterLab theme.
+    lazy: as in :func:`neuron_view`.
     """
     from .api import _DISPLAY_MODES
 
@@ -61,7 +64,7 @@ def show(model, model_type, tokenizer, sentence_a, sentence_b=None, display_mode
         raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(_DISPLAY_MODES)}.")
     _check_model_type(model, model_type)
     return neuron_view(model, tokenizer, sentence_a, sentence_b, layer=layer, head=head, views=views,
-                       html_action=html_action)
+                       html_action=html_action, lazy=lazy)
 
 
 def _check_model_type(model, model_type):

@@ -2,11 +2,14 @@
 
 A section is a dict: key, attention (float32 [L, H, Q, K]), layers and heads (the REAL
 index of each slice along axes 0 and 1), query_tokens, key_tokens and, for the neuron
-view, queries [L, H, Q, d], keys [L, H, K, d], scale and causal.
+view, queries [L, H, Q, d], keys [L, H, K, d], scale and causal. A lazy section (``lazy``
+True) holds the caller's tensors instead (attnscope.kept: not copied, not cut by
+include_layers / include_heads, whose real ids are in layers / heads) and a summary.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -17,27 +20,48 @@ ENC_DEC_ARGS = ("encoder_attention", "decoder_attention", "cross_attention", "en
 
 
 def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=None, vectors=None,
-          include_layers=None, include_heads=None, prettify_tokens=True):
+          include_layers=None, include_heads=None, prettify_tokens=True, lazy=False):
     """Validate everything and return (sections, sentence_b_start); raises ValueError/TypeError.
 
     encdec: dict with the ENC_DEC_ARGS (None values ignored). vectors: dict queries, keys,
     scale, causal for the self section (``attention``), or None.
+    lazy: False (eager: float32 copies, the size limit), True, or None (lazy above
+    validation.LAZY_ABOVE_BYTES or MAX_INPUT_BYTES). Lazy sections (``"lazy": True``) keep the
+    caller's tensors (attnscope.kept) under "attention"/"queries"/"keys", include_layers/include_heads
+    only select ids, and carry the "summary" computed (and the weights checked) by attnscope.lazy.
     """
     encdec = {k: val for k, val in (encdec or {}).items() if val is not None}
-    _precheck_size(caller, attention, encdec, vectors, include_layers, include_heads)
-    sections, sentence_b_start = _sections(caller, attention, tokens, sentence_b_start, encdec)
+    attention = v.lists_to_array(attention, "attention")  # nested lists: converted once, here
+    encdec = {k: (v.lists_to_array(val, k) if k in ENC_DEC_ARGS[:3] else val) for k, val in encdec.items()}
+    parts = _payload_parts(attention, encdec, vectors, include_layers, include_heads)
+    lazy = v.lazy_mode(lazy, None if parts is None else sum(math.prod(p[1]) * p[2] for p in parts))
+    if not lazy and parts:
+        v.check_size(parts, caller)  # from the shapes, before any array is converted
+    load = _kept if lazy else v.attention_array
+    sections, sentence_b_start = _sections(caller, attention, tokens, sentence_b_start, encdec, load)
     if vectors and (vectors.get("queries") is not None or vectors.get("keys") is not None):
         if sections[0]["key"] != "self":
             raise ValueError("queries/keys: only for attention (one stack), not for encoder-decoder attention.")
-        sections[0].update(_vectors(sections[0]["attention"], **vectors))
-    _select(sections, include_layers, "include_layers", 0, "layers", "layer")
-    _select(sections, include_heads, "include_heads", 1, "heads", "head")
-    check_size(sections, caller)
+        sections[0].update(_vectors(sections[0]["attention"].shape, lazy, **vectors))
+    _select(sections, include_layers, "include_layers", 0, "layers", "layer", take=not lazy)
+    _select(sections, include_heads, "include_heads", 1, "heads", "head", take=not lazy)
+    if lazy:
+        from .lazy import summarize
+
+        summarize(sections)  # checks the weights shown, layer by layer, and computes the summary
+    else:
+        check_size(sections, caller)
     if prettify_tokens:
         for s in sections:
             s["query_tokens"] = v.prettify(s["query_tokens"])
             s["key_tokens"] = v.prettify(s["key_tokens"])
     return sections, sentence_b_start
+
+
+def _kept(value, name, square=False):
+    from .kept import KeptAttention
+
+    return KeptAttention(value, name, square)
 
 
 WEIGHT_BYTES = 2  # attention travels as float16
@@ -56,8 +80,9 @@ def _count(include, n):
         return n
 
 
-def _precheck_size(caller, attention, encdec, vectors, include_layers, include_heads):
-    """The size limit from the input shapes alone, before any array is converted (lists: after)."""
+def _payload_parts(attention, encdec, vectors, include_layers, include_heads):
+    """(name, shape, itemsize, kind) of what eager mode would send, from the input shapes alone (None when a
+    shape cannot be told without converting)."""
     named = [("attention", attention)] + [(k, encdec.get(k)) for k in ENC_DEC_ARGS[:3]]
     parts = []
     for name, value in named:
@@ -65,7 +90,7 @@ def _precheck_size(caller, attention, encdec, vectors, include_layers, include_h
             continue
         shape = v.peek_shape(value)
         if shape is None:
-            return
+            return None
         L, H, Q, K = shape
         L, H = _count(include_layers, L), _count(include_heads, H)
         parts.append((name, (L, H, Q, K), WEIGHT_BYTES, "weights"))
@@ -73,8 +98,7 @@ def _precheck_size(caller, attention, encdec, vectors, include_layers, include_h
             q = v.peek_shape(vectors["queries"])
             if q is not None:
                 parts.append(("queries + keys", (L, H, Q + K, q[3]), VECTOR_BYTES, "values"))
-    if parts:
-        v.check_size(parts, caller)
+    return parts or None
 
 
 def check_size(sections, caller, weight_bytes=WEIGHT_BYTES):
@@ -103,19 +127,20 @@ def initial_heads(heads, section) -> list[int]:
 
 
 def _section(key, arr, q_tokens, k_tokens):
-    return {"key": key, "attention": arr, "layers": list(range(arr.shape[0])), "n_layers": arr.shape[0],
+    lazy = not isinstance(arr, np.ndarray)
+    return {"key": key, "attention": arr, "lazy": lazy, "layers": list(range(arr.shape[0])), "n_layers": arr.shape[0],
             "heads": list(range(arr.shape[1])), "n_heads": arr.shape[1],
             "query_tokens": q_tokens, "key_tokens": k_tokens}
 
 
-def _sections(caller, attention, tokens, sentence_b_start, encdec):
+def _sections(caller, attention, tokens, sentence_b_start, encdec, load=v.attention_array):
     if attention is not None:
         if encdec:
             raise ValueError(
                 f"attention: cannot be combined with {', '.join(encdec)}; pass either attention "
                 "and tokens (one stack) or encoder_/decoder_/cross_ arguments (encoder-decoder)."
             )
-        arr = v.attention_array(attention, "attention", square=True)
+        arr = load(attention, "attention", square=True)
         toks = v.tokens_list(tokens, "tokens", arr.shape[2], "query/key")
         return [_section("self", arr, toks, toks)], v.sentence_b(sentence_b_start, len(toks))
     if not encdec:
@@ -127,7 +152,7 @@ def _sections(caller, attention, tokens, sentence_b_start, encdec):
     if sentence_b_start is not None:
         raise ValueError("sentence_b_start: only applies to attention (one stack), not to "
                          "encoder-decoder attention; remove it.")
-    return _encoder_decoder(**{k: encdec.get(k) for k in ENC_DEC_ARGS}), None
+    return _encoder_decoder(load, **{k: encdec.get(k) for k in ENC_DEC_ARGS}), None
 
 
 def _need(tokens, tok_name, att_name):
@@ -136,7 +161,7 @@ def _need(tokens, tok_name, att_name):
                          "(a list of str, one per position).")
 
 
-def _encoder_decoder(encoder_attention, decoder_attention, cross_attention, encoder_tokens, decoder_tokens):
+def _encoder_decoder(load, encoder_attention, decoder_attention, cross_attention, encoder_tokens, decoder_tokens):
     if encoder_attention is None and decoder_attention is None and cross_attention is None:
         name = "encoder_tokens" if encoder_tokens is not None else "decoder_tokens"
         raise ValueError(f"{name}: given without any attention; pass encoder_attention, "
@@ -148,18 +173,18 @@ def _encoder_decoder(encoder_attention, decoder_attention, cross_attention, enco
     out = []
     if encoder_attention is not None:
         _need(encoder_tokens, "encoder_tokens", "encoder_attention")
-        arr = v.attention_array(encoder_attention, "encoder_attention", square=True)
+        arr = load(encoder_attention, "encoder_attention", square=True)
         toks = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[2], "query/key")
         out.append(_section("encoder", arr, toks, toks))
     if decoder_attention is not None:
         _need(decoder_tokens, "decoder_tokens", "decoder_attention")
-        arr = v.attention_array(decoder_attention, "decoder_attention", square=True)
+        arr = load(decoder_attention, "decoder_attention", square=True)
         toks = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "query/key")
         out.append(_section("decoder", arr, toks, toks))
     if cross_attention is not None:
         _need(encoder_tokens, "encoder_tokens", "cross_attention")
         _need(decoder_tokens, "decoder_tokens", "cross_attention")
-        arr = v.attention_array(cross_attention, "cross_attention")
+        arr = load(cross_attention, "cross_attention")
         dec = v.tokens_list(decoder_tokens, "decoder_tokens", arr.shape[2], "cross_attention query",
                             arr.shape[3], "encoder_tokens")
         enc = v.tokens_list(encoder_tokens, "encoder_tokens", arr.shape[3], "cross_attention key",
@@ -168,30 +193,37 @@ def _encoder_decoder(encoder_attention, decoder_attention, cross_attention, enco
     return out
 
 
-def _select(sections, include, name, axis, field, what):
-    """Keep the real indices in ``include`` (in the order given) along ``axis`` of every section."""
+def _select(sections, include, name, axis, field, what, take=True):
+    """Keep the real indices in ``include`` (in the order given) along ``axis`` of every section
+    (take=False: only the ids are kept, the arrays stay whole)."""
     if include is None:
         return
     for s in sections:
         label = name if s["key"] == "self" else f"{name} (for {s['key']} attention)"
         keep = v.int_list(include, label, s["attention"].shape[axis], what)
-        for arr_name in ("attention", "queries", "keys"):
+        for arr_name in ("attention", "queries", "keys") if take else ():
             if arr_name in s:
                 s[arr_name] = np.ascontiguousarray(np.take(s[arr_name], keep, axis=axis))
         s[field] = keep
 
 
-def _vectors(attention, queries=None, keys=None, scale=None, causal=False):
-    """Check queries [L, H, Q, d] / keys [L, H, K, d] against the attention [L, H, Q, K]."""
+def _vectors(shape, lazy, queries=None, keys=None, scale=None, causal=False):
+    """Check queries [L, H, Q, d] / keys [L, H, K, d] against the attention's shape [L, H, Q, K]:
+    float32 copies, or (lazy) the caller's arrays kept as they are."""
     if queries is None or keys is None:
         raise ValueError("queries/keys: give both or neither (the neuron view needs q and k).")
-    L, H, Q, K = attention.shape
-    q = _vector_array(queries, "queries")
-    k = _vector_array(keys, "keys")
+    L, H, Q, K = shape
+    if lazy:
+        from .kept import KeptVectors
+
+        q, k = KeptVectors(queries, "queries"), KeptVectors(keys, "keys")
+    else:
+        q, k = _vector_array(queries, "queries"), _vector_array(keys, "keys")
     d = q.shape[3]
-    if q.shape != (L, H, Q, d) or k.shape != (L, H, K, d):
-        raise ValueError(f"queries/keys: got shapes {q.shape} and {k.shape}; with attention {attention.shape} "
-                         f"they must be [{L}, {H}, {Q}, d] and [{L}, {H}, {K}, d] (keys per query head).")
+    if tuple(q.shape) != (L, H, Q, d) or tuple(k.shape) != (L, H, K, d):
+        raise ValueError(f"queries/keys: got shapes {tuple(q.shape)} and {tuple(k.shape)}; with attention "
+                         f"{tuple(shape)} they must be [{L}, {H}, {Q}, d] and [{L}, {H}, {K}, d] "
+                         "(keys per query head).")
     if scale is None:
         scale = d ** -0.5
     if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not np.isfinite(scale) or scale <= 0:

@@ -46,7 +46,8 @@ def merge(current: dict, proposed, sections: list, default_section: str) -> dict
         raise ValueError(f"selection['section']: {key!r} is not one of the sections {list(by_key)}.")
     section = by_key[key]
     layers = section["layers"]
-    heads = section.get("heads", list(range(section["attention"]["shape"][1])))
+    shape = section["shape"] if section.get("lazy") else section["attention"]["shape"]
+    heads = section.get("heads", list(range(shape[1])))
     if "layer" in merged:
         _check_member(merged["layer"], layers, "selection['layer']", "layer", key)
         merged["layer"] = int(merged["layer"])

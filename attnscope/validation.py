@@ -4,6 +4,10 @@ Every check raises ValueError/TypeError before anything is sent to the browser. 
 message names the argument, what was received and what was expected, and says how
 to fix it. Tokens stay plain text: they are never escaped or interpreted here (the
 frontend renders them with textContent).
+
+Lazy mode (attnscope.lazy) uses the same checks and messages without converting: peek_attention
+checks type, dtype, device and shape; the weights are checked layer by layer there.
+Settings: MAX_INPUT_BYTES (eager ceiling) and LAZY_ABOVE_BYTES (where ``lazy=None`` goes lazy).
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ ROW_SUM_TOLERANCE = 1e-2
 #: decoded float32 copy and its drawings). Set it to ``None`` to switch the check off, or raise it
 #: (``attnscope.validation.MAX_INPUT_BYTES = 300_000_000``) at the risk of a slow or crashed tab.
 MAX_INPUT_BYTES = 100_000_000
+
+#: Above this many bytes of eager payload (counted as for MAX_INPUT_BYTES: attention as float16, query/key
+#: vectors as float32, all sections together) a view goes lazy when ``lazy=None`` (the default): the kernel
+#: keeps the caller's tensors without copying them and sends a summary (each head mean-pooled to at most
+#: 64 x 64, plus per-head statistics); the browser fetches the exact (layer, heads) slices it shows.
+#: MAX_INPUT_BYTES applies to eager mode only: in automatic mode a larger input simply goes lazy.
+#: ``lazy=True`` / ``lazy=False`` force either mode; ``None`` here turns the size switch off (an input
+#: above MAX_INPUT_BYTES still goes lazy).
+LAZY_ABOVE_BYTES = 16_000_000
 
 
 def _check_torch(t, name: str) -> None:
@@ -56,11 +69,8 @@ def _is_torch(x) -> bool:
     return type(x).__module__.startswith("torch") and hasattr(x, "detach")
 
 
-def _layer_stack(seq, name: str) -> np.ndarray:
-    """A Hugging Face tuple of per-layer tensors/arrays [batch, heads, q, k] -> one float32 array.
-
-    Each layer is converted straight into its slot of the result: one float32 copy in all.
-    """
+def _check_layers(seq, name: str) -> tuple:
+    """The shape shared by every layer of a Hugging Face tuple, after checking each layer's type (no data read)."""
     shapes = [tuple(int(n) for n in x.shape) for x in seq]
     for i, shape in enumerate(shapes):
         if shape != shapes[0]:
@@ -75,7 +85,16 @@ def _layer_stack(seq, name: str) -> np.ndarray:
             raise TypeError(f"{name}[{i}]: got {type(x).__name__}; expected a tensor or array like the other layers.")
         elif x.dtype.kind not in "fiu":
             raise TypeError(f"{name}[{i}]: got dtype {x.dtype}; expected real numbers (float or int).")
-    out = np.empty((len(shapes),) + shapes[0], dtype=np.float32)
+    return shapes[0]
+
+
+def _layer_stack(seq, name: str) -> np.ndarray:
+    """A Hugging Face tuple of per-layer tensors/arrays [batch, heads, q, k] -> one float32 array.
+
+    Each layer is converted straight into its slot of the result: one float32 copy in all.
+    """
+    shape = _check_layers(seq, name)
+    out = np.empty((len(seq),) + shape, dtype=np.float32)
     for i, x in enumerate(seq):
         if _is_torch(x):
             x = x.detach()
@@ -87,6 +106,19 @@ def _layer_stack(seq, name: str) -> np.ndarray:
     return out
 
 
+def is_layer_tuple(value) -> bool:
+    """A (non-empty) list or tuple of per-layer tensors or arrays, as Hugging Face returns them."""
+    return isinstance(value, (list, tuple)) and any(_is_torch(x) or isinstance(x, np.ndarray) for x in value)
+
+
+def lists_to_array(value, name: str):
+    """Nested Python lists -> one numpy array (the one copy), with the errors of attention_array; anything
+    else (tensor, array, tuple of per-layer tensors, None) is returned as is."""
+    if isinstance(value, (list, tuple)) and not is_layer_tuple(value):
+        return _as_numpy(value, name)
+    return value
+
+
 def _as_numpy(value, name: str) -> np.ndarray:
     if value is None:
         raise TypeError(f"{name}: got None; expected attention weights [layers, heads, queries, keys].")
@@ -95,7 +127,7 @@ def _as_numpy(value, name: str) -> np.ndarray:
     if isinstance(value, (list, tuple)):
         if len(value) == 0:
             raise ValueError(f"{name}: got an empty {type(value).__name__}; expected at least one layer.")
-        if any(_is_torch(x) or isinstance(x, np.ndarray) for x in value):
+        if is_layer_tuple(value):
             return _layer_stack(value, name)
         try:
             return np.asarray(value)
@@ -144,53 +176,99 @@ def peek_shape(value):
     return shape if len(shape) == 4 else None
 
 
+def _check_kind(dtype, name: str) -> None:
+    if dtype.kind not in "fiu":
+        raise TypeError(
+            f"{name}: got dtype {dtype}; expected real numbers (float or int). "
+            "Convert the weights with .float() / .astype('float32')."
+        )
+
+
+def check_layout(shape, name: str, square: bool = False) -> tuple:
+    """The [L, H, Q, K] shape of attention weights of ``shape`` (a batch of one dropped), or the error
+    attention_array raises for it (batch above one, wrong number of dimensions, an empty axis, not square)."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) == 5:  # [layers, batch, heads, q, k]: Hugging Face tuple or a stacked tensor
+        if shape[1] != 1:
+            raise ValueError(
+                f"{name}: got a batch of {shape[1]} inputs (shape {shape}); "
+                "attnscope shows one input. Select one, e.g. [a[i:i+1] for a in attentions] "
+                "or from_model(..., batch_index=i)."
+            )
+        shape = shape[:1] + shape[2:]
+    if len(shape) != 4:
+        raise ValueError(
+            f"{name}: got {len(shape)} dimensions (shape {shape}); expected 4 "
+            "[layers, heads, queries, keys], 5 with a batch of one, or a tuple of per-layer "
+            "[batch, heads, queries, keys] tensors."
+        )
+    for axis, n in zip(_AXES, shape):
+        if n == 0:
+            raise ValueError(f"{name}: shape {shape} has 0 {axis}; expected at least one.")
+    if square and shape[2] != shape[3]:
+        raise ValueError(
+            f"{name}: self-attention must be square but has {shape[2]} queries and "
+            f"{shape[3]} keys (shape {shape}); cross-attention goes in cross_attention."
+        )
+    return shape
+
+
+def peek_attention(value, name: str, square: bool = False) -> tuple:
+    """The [L, H, Q, K] shape of a tensor, array or Hugging Face tuple, with the errors attention_array
+    would raise before reading any weight (type, dtype, device, batch, dimensions, empty axes, square).
+    Nested Python lists are not accepted here: convert them with lists_to_array first."""
+    if value is None:
+        raise TypeError(f"{name}: got None; expected attention weights [layers, heads, queries, keys].")
+    if _is_torch(value):
+        _check_torch(value, name)
+        shape = tuple(value.shape)
+    elif isinstance(value, np.ndarray):
+        _check_kind(value.dtype, name)
+        shape = value.shape
+    elif isinstance(value, (list, tuple)) and len(value) == 0:
+        raise ValueError(f"{name}: got an empty {type(value).__name__}; expected at least one layer.")
+    elif is_layer_tuple(value):
+        shape = (len(value),) + _check_layers(value, name)
+    else:
+        raise TypeError(
+            f"{name}: got {type(value).__name__}; expected a torch tensor, numpy array, nested lists "
+            "or a Hugging Face tuple of per-layer tensors (outputs.attentions)."
+        )
+    return check_layout(shape, name, square)
+
+
+def nonfinite_error(name: str, value, l: int, h: int, q: int, k: int) -> ValueError:
+    return ValueError(
+        f"{name}: contains {value} at layer {l}, head {h} (query {q}, key {k}); "
+        "attention weights must be finite. Check the model's dtype (float16 overflow)."
+    )
+
+
+def negative_error(name: str, value, l: int, h: int, q: int, k: int) -> ValueError:
+    return ValueError(
+        f"{name}: contains a negative weight {value:g} at layer {l}, head {h} "
+        f"(query {q}, key {k}); expected softmax probabilities >= 0. Pass weights, not scores."
+    )
+
+
 def attention_array(value, name: str, square: bool = False) -> np.ndarray:
     """Validate attention weights; returns float32, C-contiguous, shape [L, H, Q, K].
 
     square: self-attention, so queries and keys must be the same positions.
     """
     arr = _as_numpy(value, name)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(
-            f"{name}: got dtype {arr.dtype}; expected real numbers (float or int). "
-            "Convert the weights with .float() / .astype('float32')."
-        )
-    if arr.ndim == 5:  # [layers, batch, heads, q, k]: Hugging Face tuple or a stacked tensor
-        if arr.shape[1] != 1:
-            raise ValueError(
-                f"{name}: got a batch of {arr.shape[1]} inputs (shape {tuple(arr.shape)}); "
-                "attnscope shows one input. Select one, e.g. [a[i:i+1] for a in attentions] "
-                "or from_model(..., batch_index=i)."
-            )
+    _check_kind(arr.dtype, name)
+    check_layout(arr.shape, name, square)
+    if arr.ndim == 5:  # a batch of one: dropped (a view)
         arr = arr[:, 0]
-    if arr.ndim != 4:
-        raise ValueError(
-            f"{name}: got {arr.ndim} dimensions (shape {tuple(arr.shape)}); expected 4 "
-            "[layers, heads, queries, keys], 5 with a batch of one, or a tuple of per-layer "
-            "[batch, heads, queries, keys] tensors."
-        )
-    for axis, n in zip(_AXES, arr.shape):
-        if n == 0:
-            raise ValueError(f"{name}: shape {tuple(arr.shape)} has 0 {axis}; expected at least one.")
-    if square and arr.shape[2] != arr.shape[3]:
-        raise ValueError(
-            f"{name}: self-attention must be square but has {arr.shape[2]} queries and "
-            f"{arr.shape[3]} keys (shape {tuple(arr.shape)}); cross-attention goes in cross_attention."
-        )
     arr = np.ascontiguousarray(arr, dtype=np.float32)  # the one float32 copy (none if it already is one)
     lo, hi = arr.min(), arr.max()  # NaN propagates, inf shows: no temporary mask as large as the input
     if not (np.isfinite(lo) and np.isfinite(hi)):
         l, h, q, k = (int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(
-            f"{name}: contains {arr[l, h, q, k]} at layer {l}, head {h} (query {q}, key {k}); "
-            "attention weights must be finite. Check the model's dtype (float16 overflow)."
-        )
+        raise nonfinite_error(name, arr[l, h, q, k], l, h, q, k)
     if lo < 0:
         l, h, q, k = (int(i) for i in np.argwhere(arr < 0)[0])
-        raise ValueError(
-            f"{name}: contains a negative weight {arr[l, h, q, k]:g} at layer {l}, head {h} "
-            f"(query {q}, key {k}); expected softmax probabilities >= 0. Pass weights, not scores."
-        )
+        raise negative_error(name, arr[l, h, q, k], l, h, q, k)
     _warn_row_sums(arr, name)
     return arr
 
@@ -200,14 +278,20 @@ def _warn_row_sums(arr: np.ndarray, name: str) -> None:
     worst = np.unravel_index(int(np.argmax(dev)), dev.shape)
     if dev[worst] > ROW_SUM_TOLERANCE:
         l, h, q = (int(i) for i in worst)
-        n_bad = int((dev > ROW_SUM_TOLERANCE).sum())
-        warnings.warn(
-            f"{name}: rows should sum to 1 (softmax weights); {n_bad} of {dev.size} rows are off by more "
-            f"than {ROW_SUM_TOLERANCE:g}; the worst, layer {l}, head {h}, query {q}, sums to "
-            f"{arr[l, h, q].sum(dtype=np.float64):.4g}. Pass softmax outputs (the views draw the weights as given).",
-            UserWarning,
-            stacklevel=3,
-        )
+        warn_row_sums(name, int((dev > ROW_SUM_TOLERANCE).sum()), dev.size, (l, h, q),
+                      arr[l, h, q].sum(dtype=np.float64), stacklevel=4)
+
+
+def warn_row_sums(name: str, n_bad: int, n_rows: int, worst: tuple, worst_sum: float, stacklevel: int) -> None:
+    """The warning for rows that do not sum to 1: how many, and the worst (layer, head, query) with its sum."""
+    l, h, q = worst
+    warnings.warn(
+        f"{name}: rows should sum to 1 (softmax weights); {n_bad} of {n_rows} rows are off by more "
+        f"than {ROW_SUM_TOLERANCE:g}; the worst, layer {l}, head {h}, query {q}, sums to "
+        f"{worst_sum:.4g}. Pass softmax outputs (the views draw the weights as given).",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def tokens_list(tokens, name: str, expected: int, axis: str, other: int | None = None,
@@ -386,5 +470,21 @@ def check_size(parts, caller: str) -> None:
         f"limit of {_mb(limit)} (attnscope.validation.MAX_INPUT_BYTES). Show less: keep some layers with "
         f"include_layers ({hint}) and/or some heads with include_heads (model_view, show, neuron_view), "
         "or use a shorter text (from_model(..., max_length=...)). Or raise the limit, "
-        "attnscope.validation.MAX_INPUT_BYTES = ... (None: no limit), at the risk of a slow or crashed browser tab."
+        "attnscope.validation.MAX_INPUT_BYTES = ... (None: no limit), at the risk of a slow or crashed browser tab. "
+        "Or pass lazy=True (or leave lazy=None, the default): the kernel keeps the tensor and the browser "
+        "fetches the slices it shows."
     )
+
+
+def lazy_mode(lazy, payload_bytes) -> bool:
+    """Whether a view goes lazy: ``lazy`` True/False forces it; None decides from the eager payload
+    (bytes, or None when the shapes cannot be told without converting): above LAZY_ABOVE_BYTES or
+    above MAX_INPUT_BYTES."""
+    if lazy is not None and not isinstance(lazy, (bool, np.bool_)):
+        raise TypeError(f"lazy: got {type(lazy).__name__} {_short(lazy)}; expected None (automatic, by size), "
+                        "True (keep the tensor in the kernel, send slices on demand) or False (send everything).")
+    if lazy is not None:
+        return bool(lazy)
+    if payload_bytes is None:
+        return False
+    return any(limit is not None and payload_bytes > limit for limit in (LAZY_ABOVE_BYTES, MAX_INPUT_BYTES))

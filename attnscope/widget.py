@@ -107,7 +107,9 @@ class AttentionWidget(DOMWidget):
         Dict(),
         help="One dict per attention kind (self, encoder, decoder, cross): key, label, "
         "attention {dtype, shape [L,H,Q,K], buffer}, layers and heads (real indices), query_tokens, "
-        "key_tokens; optional queries [L,H,Q,d] / keys [L,H,K,d] (float32), scale, causal (neuron view).",
+        "key_tokens; optional queries [L,H,Q,d] / keys [L,H,K,d] (float32), scale, causal (neuron view). "
+        "A lazy section has instead lazy: true, shape [L,H,Q,K], summary {pooled [L,H,Rq,Rk] float16, "
+        "stats [L,H,S] float32, stat_names} and fetched [slices] (+ head_dim with vectors): see attnscope.lazy.",
     ).tag(sync=True)
     sentence_b_start = Int(
         None, allow_none=True, help="Index of the first token of sentence B (self section), or None."
@@ -121,6 +123,46 @@ class AttentionWidget(DOMWidget):
         help="{section, layer, heads, pinned: {side, index} | None, open_head: {layer, head} | None}, "
         "written by the browser on click; set any subset from Python to move the views.",
     ).tag(sync=True)
+
+    # Not a trait: the kept tensors of a lazy widget (attnscope.fetch.LazyStore), None when eager.
+    _lazy_store = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(self._on_custom_msg)
+
+    @classmethod
+    def _from_lazy(cls, state: dict, store, **kwargs):
+        """A lazy widget: ``state`` from attnscope.lazy.lazy_state, ``store`` answers the browser's fetches."""
+        widget = cls(**state, **kwargs)
+        widget._lazy_store = store
+        return widget
+
+    @property
+    def lazy(self) -> bool:
+        """True when the kernel keeps the tensors and the browser fetches (layer, heads) slices (read-only)."""
+        return self._lazy_store is not None
+
+    def _on_custom_msg(self, _widget, content, buffers):
+        self._handle_fetch(content, buffers)
+
+    def _handle_fetch(self, content, buffers=None):
+        """Answer a fetch from the browser with the slice (or an error reply); never raises (attnscope.fetch)."""
+        from .fetch import answer
+
+        reply, out = answer(self._lazy_store, content)
+        try:
+            self.send(reply, out)
+        except Exception as err:  # noqa: BLE001 - e.g. the comm was closed meanwhile; the kernel carries on
+            import warnings
+
+            warnings.warn(f"attnscope: could not answer a fetch ({type(err).__name__}: {err})", RuntimeWarning,
+                          stacklevel=2)
+
+    def close(self):
+        """Close the widget in the kernel and the browser, and let go of the tensors a lazy widget keeps."""
+        self._lazy_store = None
+        super().close()
 
     def _section(self, key: str):
         return next((s for s in self.sections if s.get("key") == key), None)
@@ -144,7 +186,7 @@ class AttentionWidget(DOMWidget):
     def _check_heads(self, proposal):
         heads, sec = proposal["value"], self._section(self.section)
         if sec is not None:
-            real = sec.get("heads", list(range(sec["attention"]["shape"][1])))
+            real = sec.get("heads", list(range(section_shape(sec)[1])))
             bad = [h for h in heads if h not in real]
             if bad:
                 raise StateError(f"heads: {bad} not among section {sec['key']!r}'s heads {real}.")
@@ -226,7 +268,7 @@ class AttentionWidget(DOMWidget):
         if data is not None:
             from .fallback import fallback_svg
 
-            svg = fallback_svg(self._state())
+            svg = fallback_svg(self._state(), self._lazy_store.floats if self.lazy else None)
             if svg is not None:
                 data["image/svg+xml"] = svg
         return data
@@ -235,13 +277,26 @@ class AttentionWidget(DOMWidget):
         """One self-contained HTML page of the current views (bundle inlined, data compressed)."""
         from .export import html_document
 
-        return html_document(self._state())
+        return html_document(self._saved_state())
 
     def save_html(self, path):
         """Write :meth:`to_html` to ``path`` (UTF-8); it opens in a browser with no network. Returns the Path."""
         from .export import write_html
 
-        return write_html(path, self._state())
+        return write_html(path, self._saved_state())
+
+    def _saved_state(self) -> dict:
+        """The state a saved page holds: a lazy widget's shown layer goes with it (the others are not saved)."""
+        if not self.lazy:
+            return self._state()
+        from .lazy import with_shown_layer
+
+        return with_shown_layer(self._state(), self._lazy_store)
+
+
+def section_shape(sec: dict) -> list:
+    """[L, H, Q, K] of a wire section: its attention's shape, or ``shape`` for a lazy section."""
+    return sec["shape"] if sec.get("lazy") else sec["attention"]["shape"]
 
 
 #: the traits that describe what the views show (what saving and the static picture need)

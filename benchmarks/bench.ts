@@ -41,13 +41,20 @@ function memAvailable(): number {
  * attnscope: tensor f16 (2E) + float32 copy in validation (4E) + f16 wire copy (2E) in the kernel;
  * the browser holds the f16 buffer and a float32 decode (6E). BertViz: tolist() (~32E of Python
  * floats and lists) + JSON text (~20E, copied ~3x on the way) in the kernel, ~50E in the browser.
- * JSON lists: one layer at a time. NEXT SESSION: give the lazy mode its own estimate here.
+ * JSON lists: one layer at a time.
+ * Lazy attnscope (automatic above attnscope.validation.LAZY_ABOVE_BYTES = 16 MB of eager payload):
+ * the kernel keeps the caller's tensor (2E) and converts one layer at a time while it summarises
+ * (float32, 4E/L); the browser holds the pooled summary and at most the slice cache (256 MB default).
  */
+const LAZY_ABOVE = 16e6;
+const CACHE_BYTES = 256 * 2 ** 20;
+
 function estimate(kind: Kind, s: Size): { kernel: number; browser: number; what: string } {
   const E = s.L * s.H * s.N * s.N;
   const layer = E / s.L;
-  if (kind.startsWith('attn')) {
-    return { kernel: 8 * E, browser: 6 * E, what: `eager attnscope holds the f16 tensor ${(2 * E / GB).toFixed(1)} GiB + a float32 validation copy ${(4 * E / GB).toFixed(1)} GiB + the f16 wire copy ${(2 * E / GB).toFixed(1)} GiB in the kernel and sends ${(2 * E / GB).toFixed(1)} GiB to the browser` };
+  if (kind.startsWith('attn') && 2 * E > LAZY_ABOVE) {
+    const summary = s.L * s.H * Math.min(s.N, 64) ** 2 * 6;
+    return { kernel: 2 * E + 4 * layer + summary, browser: summary + CACHE_BYTES, what: `lazy attnscope keeps the f16 tensor ${(2 * E / GB).toFixed(1)} GiB (no copy) + one float32 layer ${(4 * layer / GB).toFixed(2)} GiB while summarising, and the page holds the summary + at most ${(CACHE_BYTES / GB).toFixed(2)} GiB of fetched slices` };
   }
   if (kind.startsWith('bv')) {
     return { kernel: 2 * E + 32 * E + 3 * 45 * E, browser: 100 * E, what: `BertViz turns ${(E / 1e9).toFixed(2)} G weights into ~${(45 * E / GB).toFixed(0)} GiB of JSON text (45 bytes a weight measured at M)` };

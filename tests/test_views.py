@@ -75,13 +75,14 @@ def test_bertviz_signatures():
         ("attention", None), ("tokens", None), ("sentence_b_start", None), ("prettify_tokens", True),
         ("display_mode", "dark"), ("encoder_attention", None), ("decoder_attention", None),
         ("cross_attention", None), ("encoder_tokens", None), ("decoder_tokens", None),
-        ("include_layers", None), ("include_heads", None), ("html_action", "view")]
+        ("include_layers", None), ("include_heads", None), ("html_action", "view"), ("lazy", None)]
+    assert params(head_view)[-3:] == [("include_layers", None), ("html_action", "view"), ("lazy", None)]
     from attnscope.neuron_view import show
 
     assert params(show)[:9] == [
         ("model", E), ("model_type", E), ("tokenizer", E), ("sentence_a", E), ("sentence_b", None),
         ("display_mode", "dark"), ("layer", None), ("head", None), ("html_action", "view")]
-    assert params(show)[9:] == [("views", ("neuron",))]
+    assert params(show)[9:] == [("views", ("neuron",)), ("lazy", None)]
     assert attnscope.show is show and attnscope.neuron_view.show is show
     assert params(attnscope.neuron_view)[:6] == [
         ("model", E), ("tokenizer", E), ("text", E), ("text_pair", None), ("layer", None), ("head", None)]
