@@ -22,14 +22,20 @@ fetches = []
 w.on_msg(lambda _w, content, _buffers: fetches.append((content.get("layer"), tuple(content.get("heads", ())))))
 print("lazy", w.lazy)`;
 
-async function addAndRun(page: IJupyterLabPageFixture, code: string, wait = true): Promise<number> {
+async function addAndRun(page: IJupyterLabPageFixture, code: string): Promise<number> {
   expect(await page.notebook.addCell('code', code)).toBe(true);
   const index = (await page.notebook.getCellCount()) - 1;
-  const run = page.notebook.runCell(index);
-  if (wait) {
-    expect(await run).toBe(true);
-  }
+  expect(await page.notebook.runCell(index)).toBe(true);
   return index;
+}
+
+/** Keeps the notebook's kernel busy with `code`, sent straight to the kernel (not awaited). */
+async function occupyKernel(page: IJupyterLabPageFixture, code: string): Promise<void> {
+  await page.evaluate(c => {
+    type Kernel = { requestExecute(o: { code: string }): unknown };
+    const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { session: { kernel: Kernel } } } } } }).jupyterapp;
+    app.shell.currentWidget.sessionContext.session.kernel.requestExecute({ code: c });
+  }, code);
 }
 
 async function output(page: IJupyterLabPageFixture, index: number): Promise<string> {
@@ -80,7 +86,7 @@ test.describe('lazy widgets', () => {
     await expect(head).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
 
     const started = Date.now();
-    await addAndRun(page, 'import time; time.sleep(12)', false);
+    await occupyKernel(page, 'import time; time.sleep(12)');
     await page.waitForTimeout(500);
     await head.locator('.attnscope-layer-select').selectOption('3');
     await expect(head).toHaveAttribute('data-fetch', 'loading');
@@ -101,20 +107,23 @@ test.describe('lazy widgets', () => {
     const head = page.locator('.jp-OutputArea-output .attnscope-head').first();
     await expect(head).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
 
-    await addAndRun(page, 'import time; time.sleep(60)', false);
+    await occupyKernel(page, 'import time; time.sleep(60)');
     await page.waitForTimeout(500);
     await head.locator('.attnscope-layer-select').selectOption('1');
     await expect(head).toHaveAttribute('data-fetch', 'loading');
     const t0 = Date.now();
-    await page.evaluate(async () => {
-      const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext: { session: { kernel: { restart(): Promise<void> } } } } } } }).jupyterapp;
-      await app.shell.currentWidget.sessionContext.session.kernel.restart();
+    await page.evaluate(() => {
+      const w = window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } }; __restart?: Promise<unknown> };
+      w.__restart = w.jupyterapp.commands.execute('notebook:restart-kernel'); // settles when the new kernel is up
     });
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect(head).toHaveAttribute('data-fetch', 'failed', { timeout: 10_000 });
     const seconds = (Date.now() - t0) / 1000;
     await expect(head.locator('.attnscope-fetch-status')).toContainText('The kernel restarted');
     await expect(head).toHaveAttribute('data-state', 'error');
     console.log(`lazy: failed state shown ${seconds.toFixed(1)} s after the restart began`);
     expect(seconds).toBeLessThan(10);
+    // let the restart finish before the test's folder (the kernel's cwd) is removed
+    await page.evaluate(() => (window as unknown as { __restart?: Promise<unknown> }).__restart);
   });
 });

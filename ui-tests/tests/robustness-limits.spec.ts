@@ -104,7 +104,7 @@ from attnscope import head_view
 print(V.MAX_INPUT_BYTES)
 a = np.broadcast_to(np.float32(1 / 4096), (12, 12, 4096, 4096))  # 2.4 GB of float32, no memory used
 try:
-    head_view(a, ["t"] * 4096)
+    head_view(a, ["t"] * 4096, lazy=False)  # lazy=None would go lazy instead
 except ValueError as err:
     print(err)`
     );
