@@ -30,7 +30,10 @@ async function heapMB(page: IJupyterLabPageFixture): Promise<{ js: number; buffe
 
 const fmt = (m: { js: number; buffers: number }): string => `${m.js.toFixed(0)} MB JS + ${m.buffers.toFixed(0)} MB buffers`;
 
-/** Cell source: a random softmax [L, H, N, N] made in place (one float32 array in the kernel). */
+/**
+ * Cell source: a random softmax [L, H, N, N] made in place (one float32 array in the kernel), shown
+ * eagerly (lazy=False: above LAZY_ABOVE_BYTES the default would keep it in the kernel instead).
+ */
 function source(L: number, H: number, N: number, limit: string): string {
   return `import numpy as np, time
 import attnscope.validation as V
@@ -39,7 +42,8 @@ V.MAX_INPUT_BYTES = ${limit}
 a = np.random.default_rng(0).random((${L}, ${H}, ${N}, ${N}), dtype=np.float32)
 a /= a.sum(-1, keepdims=True)
 t0 = time.perf_counter()
-w = dashboard(${JSON.stringify(VIEWS)}, a, [f"t{i}" for i in range(${N})])
+w = dashboard(${JSON.stringify(VIEWS)}, a, [f"t{i}" for i in range(${N})], lazy=False)
+print("lazy", w.lazy)
 print(f"python {time.perf_counter() - t0:.2f} s")`;
 }
 
@@ -87,6 +91,7 @@ test.describe('limits: eager input size', () => {
     await page.notebook.createNew('limits-under.ipynb');
     await page.notebook.setCell(0, 'code', source(12, 12, 512, 'V.MAX_INPUT_BYTES'));
     await page.notebook.runCell(0);
+    expect((await page.notebook.getCellTextOutput(0))?.join('\n')).toContain('lazy False');
     for (const v of VIEWS) {
       await expect(page.locator(`.jp-OutputArea-output .attnscope-${v}`).first()).toHaveAttribute('data-state', 'ready', {
         timeout: 180_000
