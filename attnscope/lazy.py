@@ -34,14 +34,45 @@ BLOCK_BYTES = 32_000_000
 TORCH_FOR_NUMPY = True
 
 
-def summarize(sections) -> None:
-    """Check the shown weights of every lazy section and add its "summary" {pooled, stats} (module doc)."""
+#: the per-head statistics are computed after the widget is shown, in a thread (StatsJob), and reach the
+#: page in a "stats" message: at 32 x 32 heads x 2,048 tokens they cost 3-4x what the checks and the
+#: pooled heads cost, and the model view paints from the pooled heads alone. False computes them in the cell.
+STATS_IN_BACKGROUND = True
+
+
+def summarize(sections, stats: bool | None = None) -> None:
+    """Check the shown weights of every lazy section and add its "summary" {pooled, stats} (module doc).
+    stats (default: not STATS_IN_BACKGROUND): compute the statistics now; else summary["stats"] is None
+    until :func:`head_stats` (a StatsJob) fills it in."""
+    if stats is None:
+        stats = not STATS_IN_BACKGROUND
     for s in sections:
         if s.get("lazy"):
-            s["summary"] = _summarize(s["attention"], s["layers"], s["heads"], same=s["key"] != "cross")
+            s["summary"] = _summarize(s["attention"], s["layers"], s["heads"], same=s["key"] != "cross", stats=stats)
             for name in ("queries", "keys"):
                 if s.get(name) is not None:
                     _check_vectors(s[name], s["layers"], s["heads"])
+
+
+def head_stats(kept, layers, heads, same: bool, cancelled=lambda: False):
+    """float32 [layers, heads, len(STAT_NAMES)] statistics of the checked kept weights of a lazy section
+    (read again, a block of heads at a time, in the memory bound of the module doc; ``same``: queries
+    and keys are the same positions, not cross-attention); None when ``cancelled()`` turns true."""
+    _, _, n_q, n_k = kept.shape
+    summarizer = Summarizer(n_q, n_k, same)
+    out = np.empty((len(layers), len(heads), len(STAT_NAMES)), np.float32)
+    step = _block_heads(kept, len(heads))
+    buffers = {}
+    for i, layer in enumerate(layers):
+        torch_layer = kept.is_torch(layer) or (TORCH_FOR_NUMPY and "torch" in sys.modules)
+        if torch_layer not in buffers:
+            buffers[torch_layer] = _buffer(torch_layer, (step, n_q, n_k))
+        for j in range(0, len(heads), step):
+            if cancelled():
+                return None
+            block = heads[j:j + step]
+            out[i, j:j + len(block)] = summarizer.stats(kept.read(layer, block, buffers[torch_layer]))
+    return out
 
 
 def _block_heads(kept, n_heads: int) -> int:
@@ -50,11 +81,11 @@ def _block_heads(kept, n_heads: int) -> int:
     return max(1, min(n_heads, budget // (n_q * n_k * 4)))
 
 
-def _summarize(kept, layers, heads, same: bool) -> dict:
+def _summarize(kept, layers, heads, same: bool, stats: bool = True) -> dict:
     _, _, n_q, n_k = kept.shape
     summarizer = Summarizer(n_q, n_k, same)
     pooled = np.empty((len(layers), len(heads), summarizer.r_q, summarizer.r_k), np.float32)
-    stats = np.empty((len(layers), len(heads), len(STAT_NAMES)), np.float32)
+    all_stats = np.empty((len(layers), len(heads), len(STAT_NAMES)), np.float32) if stats else None
     rows = _RowSums()
     negative = None  # raised after every layer was checked for non-finite weights, as eager does
     step = _block_heads(kept, len(heads))
@@ -66,19 +97,20 @@ def _summarize(kept, layers, heads, same: bool) -> dict:
         for j in range(0, len(heads), step):
             block = heads[j:j + step]
             w = kept.read(layer, block, buffers[torch_layer])
-            b = summarizer(w)
+            b = summarizer(w, stats=stats)
             if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
                 raise v.nonfinite_error(kept.name, *_first(w, ~np.isfinite(_numpy(w)), layer, block))
             if b.lo < 0:
                 negative = negative or v.negative_error(kept.name, *_first(w, _numpy(w) < 0, layer, block))
                 continue
             pooled[i, j:j + len(block)] = b.pooled
-            stats[i, j:j + len(block)] = b.stats
+            if stats:
+                all_stats[i, j:j + len(block)] = b.stats
             rows.add(b.row_sums, layer, block)
     if negative is not None:
         raise negative
     rows.warn(kept.name, len(layers) * len(heads) * n_q)
-    return {"pooled": pooled, "stats": stats}
+    return {"pooled": pooled, "stats": all_stats}
 
 
 def _buffer(torch_layer: bool, shape):
@@ -153,7 +185,8 @@ def _wire_section(sec: dict) -> dict:
         "key_tokens": list(sec["key_tokens"]),
         "lazy": True,
         "shape": [L, H, Q, K],
-        "summary": {"pooled": to_wire(summary["pooled"], "float16"), "stats": to_wire(summary["stats"], "float32"),
+        "summary": {"pooled": to_wire(summary["pooled"], "float16"),
+                    "stats": None if summary["stats"] is None else to_wire(summary["stats"], "float32"),
                     "stat_names": list(STAT_NAMES)},
         "fetched": [],
     }

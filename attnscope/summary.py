@@ -62,12 +62,23 @@ class Summarizer:
         self._distance = None
         self._scratch = None
 
-    def __call__(self, w) -> Block:
+    def __call__(self, w, stats: bool = True) -> Block:
         """Summary of w [n, Q, K] float32 (numpy, or a CPU torch tensor); stops after lo/hi when they are
-        not finite or lo < 0 (the caller raises), so pooled and stats are then None."""
+        not finite or lo < 0 (the caller raises), so pooled and stats are then None. ``stats=False``
+        leaves out the statistics (Block.stats None): the pooled heads, row sums and lo/hi cost a few
+        passes over w, the statistics several more (a logarithm of every weight); see :meth:`stats`."""
+        torch_block = type(w).__module__.startswith("torch")
+        lo, hi = _min_max(w, torch_block)
+        if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0:
+            return Block(None, None, None, lo, hi)
+        pooled, row_sums = (self._pool_torch if torch_block else self._pool_numpy)(w)
+        return Block(pooled, self.stats(w) if stats else None, row_sums, lo, hi)
+
+    def stats(self, w) -> np.ndarray:
+        """float64 [n, len(STAT_NAMES)] of finite, non-negative w [n, Q, K] float32 (numpy or CPU torch)."""
         if type(w).__module__.startswith("torch"):
-            return self._torch(w)
-        return self._numpy(w)
+            return self._stats_torch(w)
+        return self._stats_numpy(w)
 
     def distance_matrix(self) -> np.ndarray:
         if self._distance is None:
@@ -81,11 +92,22 @@ class Summarizer:
             self._scratch = make(w.shape)
         return self._scratch[: w.shape[0]]
 
-    def _numpy(self, w: np.ndarray) -> Block:
+    def _pool_numpy(self, w: np.ndarray):
+        return pool(w, self.r_q, self.r_k), w.sum(axis=-1, dtype=np.float64)
+
+    def _pool_torch(self, w):
+        n, n_q, n_k = w.shape
+        if n_q % self.r_q or n_k % self.r_k:  # unequal bins: numpy's reduceat (the same binning)
+            return self._pool_numpy(w.numpy())
+        # equal bins: reshapes, on every core; the column sums also give each row's sum
+        cols = w.reshape(n, n_q, self.r_k, n_k // self.r_k).sum(dim=-1)  # [n, Q, Rk]: no large temporary
+        row_sums = cols.sum(dim=-1, dtype=_torch_float64()).numpy()
+        pooled = cols.reshape(n, self.r_q, n_q // self.r_q, self.r_k).sum(dim=2).numpy()
+        pooled /= (n_q // self.r_q) * (n_k // self.r_k)
+        return pooled, row_sums
+
+    def _stats_numpy(self, w: np.ndarray) -> np.ndarray:
         n, n_q = w.shape[0], self.n_q
-        lo, hi = float(w.min()), float(w.max())
-        if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0:
-            return Block(None, None, None, lo, hi)
         scratch = self._scratch_for(w, lambda shape: np.empty(shape, np.float32))
         stats = np.zeros((n, len(STAT_NAMES)))
         np.log(np.maximum(w, _TINY, out=scratch), out=scratch)
@@ -96,19 +118,18 @@ class Summarizer:
             if n_q > 1:
                 stats[:, 3] = _total(np.diagonal(w, -1, 1, 2)) / (n_q - 1)
             stats[:, 4] = _total(np.multiply(w, self.distance_matrix(), out=scratch).sum(axis=-1)) / n_q
-        return Block(pool(w, self.r_q, self.r_k), stats, w.sum(axis=-1).astype(np.float64), lo, hi)
+        return stats
 
-    def _torch(self, w) -> Block:
+    def _stats_torch(self, w) -> np.ndarray:
         import torch
 
         n, n_q = w.shape[0], self.n_q
-        lo, hi = (float(x) for x in torch.aminmax(w))  # nan propagates, inf shows
-        if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0:
-            return Block(None, None, None, lo, hi)
         scratch = self._scratch_for(w, lambda shape: torch.empty(shape, dtype=torch.float32))
         stats = np.zeros((n, len(STAT_NAMES)))
-        torch.clamp_min(w, float(_TINY), out=scratch).log_()
-        stats[:, 0] = -_total(scratch.mul_(w).sum(dim=-1).numpy()) / n_q
+        # entropy in bits, then nats: log2 is about twice as fast as log on the CPU. w = 0 gives
+        # 0 * -inf = nan, which nansum counts as 0 (w is finite here: the caller checked lo and hi)
+        torch.log2(w, out=scratch).mul_(w)
+        stats[:, 0] = -_total(torch.nansum(scratch, dim=-1).numpy()) * _LN2 / n_q
         stats[:, 1] = _total(w.amax(dim=-1).numpy()) / n_q
         stats[:, 2] = _total(w[:, :, 0].numpy()) / n_q
         if self.same:
@@ -116,13 +137,24 @@ class Summarizer:
                 stats[:, 3] = _total(torch.diagonal(w, -1, 1, 2).numpy()) / (n_q - 1)
             distance = torch.from_numpy(self.distance_matrix())
             stats[:, 4] = _total(torch.mul(w, distance, out=scratch).sum(dim=-1).numpy()) / n_q
-        if n_q % self.r_q == 0 and self.n_k % self.r_k == 0:  # equal bins: a reshape, on every core
-            cols = w.reshape(n, n_q, self.r_k, self.n_k // self.r_k).sum(dim=-1)  # [n, Q, Rk]: no large temporary
-            pooled = cols.reshape(n, self.r_q, n_q // self.r_q, self.r_k).sum(dim=2).numpy()
-            pooled /= (n_q // self.r_q) * (self.n_k // self.r_k)
-        else:
-            pooled = pool(w.numpy(), self.r_q, self.r_k)
-        return Block(pooled, stats, w.sum(dim=-1).numpy().astype(np.float64), lo, hi)
+        return stats
+
+
+def _min_max(w, torch_block: bool):
+    if torch_block:
+        import torch
+
+        return tuple(float(x) for x in torch.aminmax(w))  # nan propagates, inf shows
+    return float(w.min()), float(w.max())
+
+
+def _torch_float64():
+    import torch
+
+    return torch.float64
+
+
+_LN2 = float(np.log(2.0))
 
 
 def _total(x: np.ndarray) -> np.ndarray:

@@ -126,6 +126,8 @@ class AttentionWidget(DOMWidget):
 
     # Not a trait: the kept tensors of a lazy widget (attnscope.fetch.LazyStore), None when eager.
     _lazy_store = None
+    # Not a trait: the thread computing a lazy widget's head statistics (attnscope.stats_job), or None.
+    _stats_job = None
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -136,7 +138,60 @@ class AttentionWidget(DOMWidget):
         """A lazy widget: ``state`` from attnscope.lazy.lazy_state, ``store`` answers the browser's fetches."""
         widget = cls(**state, **kwargs)
         widget._lazy_store = store
+        pending = [sec["key"] for sec in widget.sections if sec.get("lazy") and sec["summary"].get("stats") is None]
+        if pending:
+            from .stats_job import StatsJob
+
+            widget._stats_job = StatsJob(store, pending, widget._stats_ready).start()
         return widget
+
+    def _stats_ready(self, key: str, stats) -> None:
+        """(stats thread) Keep a section's statistics in its state and send them to the page."""
+        from .serialization import to_wire
+        from .summary import STAT_NAMES
+
+        wire = to_wire(stats, "float32")
+        sec = self._section(key)
+        if sec is None:
+            return
+        sec["summary"]["stats"] = wire  # in place: a later save_html or static picture carries them
+        if self.comm is None:
+            return
+        msg = {"type": "stats", "section": key, "stat_names": list(STAT_NAMES),
+               "stats": {"dtype": wire["dtype"], "shape": wire["shape"], "buffer": 0}}
+        try:
+            self.send(msg, [wire["buffer"]])
+        except Exception as err:  # noqa: BLE001 - the kernel carries on without them
+            if self.comm is None or getattr(self.comm, "_closed", False):
+                return  # closed meanwhile (w.close(), a re-run cell): nobody to tell
+            import warnings
+
+            warnings.warn(f"attnscope: could not send the head statistics ({type(err).__name__}: {err})",
+                          RuntimeWarning, stacklevel=2)
+
+    def head_statistics(self, section: str | None = None, timeout: float | None = None) -> dict:
+        """Per-head statistics of a lazy widget: ``{name: float32 array [layers, heads]}`` for the names of
+        attnscope.summary.STAT_NAMES (entropy in nats, max, first-token weight, previous-token weight,
+        mean distance), rows and columns in the order of the section's real ``layers`` and ``heads``.
+        They are computed after the widget is shown; this waits for them (at most ``timeout`` s)."""
+        from .serialization import from_wire
+        from .summary import STAT_NAMES
+
+        key = self.section if section is None else section
+        sec = self._section(key)
+        if sec is None:
+            raise ValueError(f"section: {key!r} is not one of the sections {[s.get('key') for s in self.sections]}.")
+        if not sec.get("lazy"):
+            raise ValueError(f"head_statistics: section {key!r} is eager (sent whole); the per-head statistics "
+                             "are part of a lazy widget's summary. Pass lazy=True to the view to get them.")
+        job = self._stats_job
+        if sec["summary"].get("stats") is None and job is not None and not job.wait(timeout):
+            raise TimeoutError(f"head_statistics: still computing after {timeout} s; call it again later.")
+        if sec["summary"].get("stats") is None:
+            why = f": {job.error}" if job is not None and job.error is not None else " (the widget was closed)"
+            raise RuntimeError(f"head_statistics: no statistics for section {key!r}{why}.")
+        stats = from_wire(sec["summary"]["stats"])
+        return {name: stats[..., i] for i, name in enumerate(STAT_NAMES)}
 
     @property
     def lazy(self) -> bool:
@@ -162,6 +217,8 @@ class AttentionWidget(DOMWidget):
     def close(self):
         """Close the widget in the kernel and the browser, and let go of the tensors a lazy widget keeps."""
         self._lazy_store = None
+        if self._stats_job is not None:
+            self._stats_job.cancel()
         super().close()
 
     def _section(self, key: str):

@@ -2,7 +2,7 @@ import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
 import { Selection } from './data/selection';
 import { SliceStore, WireSlice } from './data/slice-store';
-import { DecodedSections, decodeSections, Section, SectionSource } from './sections';
+import { applyStats, DecodedSections, decodeSections, Section, SectionSource } from './sections';
 import { settings } from './settings';
 import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection-sync';
 import { MODULE_NAME, MODULE_VERSION } from './version';
@@ -54,7 +54,11 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
       this.attachStore();
       this.resetSelection();
     });
-    this.on('msg:custom', (content: unknown, buffers?: (DataView | ArrayBuffer)[]) => this.store?.receive(content, buffers ?? []));
+    this.on('msg:custom', (content: unknown, buffers?: (DataView | ArrayBuffer)[]) => {
+      if (!this.receiveStats(content, buffers ?? [])) {
+        this.store?.receive(content, buffers ?? []);
+      }
+    });
     // JupyterLab marks every widget's comm dead when the kernel restarts: nothing pending will come
     this.on('comm_live_update', () => {
       if (!this.comm_live) {
@@ -184,6 +188,24 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
         this.mirror();
       }
     });
+  }
+
+  /**
+   * A lazy section's head statistics, sent by the kernel after the widget was shown. True when the
+   * message was a stats message (applied, or malformed and reported in the console, never thrown).
+   */
+  private receiveStats(content: unknown, buffers: readonly (DataView | ArrayBuffer)[]): boolean {
+    const d = this.get('sections') as DecodedSections;
+    try {
+      const key = applyStats(d, content, buffers);
+      if (key === null) {
+        return false;
+      }
+      this.trigger('stats', key);
+    } catch (err) {
+      console.warn(`${MODULE_NAME}: ignored malformed head statistics:`, err);
+    }
+    return true;
   }
 
   /** The `heads` trait holds real head ids; the selection works with head slots. */

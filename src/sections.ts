@@ -10,8 +10,11 @@ import { headBytes, SliceStatus, SliceStore, WireSlice } from './data/slice-stor
 export interface Summary {
   /** Mean-pooled weights [layers, heads, rows, cols] (rows <= queries, cols <= keys; exact when equal). */
   pooled: Tensor;
-  /** [layers, heads, statistics], named by `statNames`. */
-  stats: Tensor;
+  /**
+   * [layers, heads, statistics], named by `statNames`; null until the kernel sends them (it computes
+   * them after the widget is shown: a "stats" message, see `applyStats`).
+   */
+  stats: Tensor | null;
   statNames: string[];
 }
 
@@ -253,17 +256,62 @@ function decodeSummary(value: unknown, where: string, shape: readonly number[]):
   }
   const o = value as Record<string, unknown>;
   const pooled = decodeWire(o.pooled, `${where}.summary.pooled`);
-  const stats = decodeWire(o.stats, `${where}.summary.stats`);
   const [nL, nH, nQ, nK] = shape;
   const p = pooled.shape;
   if (pooled.rank !== 4 || p[0] !== nL || p[1] !== nH || p[2] < 1 || p[2] > nQ || p[3] < 1 || p[3] > nK) {
     fail(`${where}.summary.pooled must be [${nL}, ${nH}, rows <= ${nQ}, cols <= ${nK}], received [${p.join(', ')}]`);
   }
   const names = o.stat_names;
-  if (stats.rank !== 3 || stats.shape[0] !== nL || stats.shape[1] !== nH || !Array.isArray(names) || names.length !== stats.shape[2] || !names.every(n => typeof n === 'string')) {
-    fail(`${where}.summary.stats must be [${nL}, ${nH}, S] with S names in stat_names`);
+  if (!Array.isArray(names) || !names.every(n => typeof n === 'string')) {
+    fail(`${where}.summary.stat_names must be a list of names`);
   }
+  const stats = o.stats === null || o.stats === undefined ? null : decodeStats(o.stats, `${where}.summary.stats`, shape, names as string[]);
   return { pooled, stats, statNames: names as string[] };
+}
+
+/** Per-head statistics [layers, heads, one per name] of a section of `shape`, or a WireError. */
+function decodeStats(value: unknown, where: string, shape: readonly number[], names: readonly string[]): Tensor {
+  const stats = decodeWire(value, where);
+  const [nL, nH] = shape;
+  if (stats.rank !== 3 || stats.shape[0] !== nL || stats.shape[1] !== nH || stats.shape[2] !== names.length) {
+    fail(`${where} must be [${nL}, ${nH}, S] with S names in stat_names`);
+  }
+  return stats;
+}
+
+/**
+ * The kernel's {type: "stats", section, stats: {dtype, shape, buffer: index}, stat_names} message:
+ * the statistics of a lazy section, computed after the widget was shown. Stores them in the decoded
+ * section and in its wire form (so that saved widget state carries them). Returns the section key,
+ * null when the message is not a stats message; throws a WireError when it is one but malformed.
+ */
+export function applyStats(d: DecodedSections, content: unknown, buffers: readonly (DataView | ArrayBuffer)[]): string | null {
+  if (typeof content !== 'object' || content === null || (content as Record<string, unknown>).type !== 'stats') {
+    return null;
+  }
+  const msg = content as Record<string, unknown>;
+  if (!d.ok) {
+    fail('stats: the sections could not be read');
+  }
+  const i = d.sections.findIndex(sec => sec.key === msg.section && sec.lazy);
+  const sec = d.sections[i];
+  if (!sec || !sec.summary || !Array.isArray(d.raw)) {
+    fail(`stats: no lazy section ${JSON.stringify(String(msg.section)).slice(0, 40)}`);
+  }
+  const w = msg.stats as Record<string, unknown> | null;
+  const index = w && typeof w === 'object' ? w.buffer : undefined;
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= buffers.length) {
+    fail('stats.stats.buffer must be the index of a binary buffer of the message');
+  }
+  const names = msg.stat_names;
+  if (!Array.isArray(names) || names.length !== sec.summary.statNames.length || !names.every((n, k) => n === sec.summary!.statNames[k])) {
+    fail(`stats.stat_names must be ${JSON.stringify(sec.summary.statNames)}`);
+  }
+  const wire = { ...(w as Record<string, unknown>), buffer: buffers[index as number] };
+  sec.summary.stats = decodeStats(wire, 'stats.stats', sec.shape, sec.summary.statNames);
+  const raw = d.raw[i] as Record<string, unknown>;
+  d.raw[i] = { ...raw, summary: { ...(raw.summary as Record<string, unknown>), stats: wire } };
+  return sec.key;
 }
 
 function lazySection(obj: Record<string, unknown>, where: string, store: SliceStore): Section {

@@ -92,3 +92,15 @@ def sent_state(widget):
             obj = obj[key]
         obj[path[-1]] = buf
     return state
+
+
+@pytest.fixture(autouse=True)
+def stats_threads_end_with_their_test():
+    """Lazy widgets compute their head statistics in a thread (attnscope.stats_job): let each test's
+    threads finish before the next test starts, so that one test's spies never see another's reads."""
+    import threading
+
+    yield
+    for t in threading.enumerate():
+        if t.name == "attnscope-head-statistics":
+            t.join(60)

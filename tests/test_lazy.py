@@ -88,11 +88,24 @@ def test_auto_above_max_input_bytes_goes_lazy_not_error(recording_comm):
 
 # --- the section on the wire ----------------------------------------------------------------------------------
 
+def stats_messages(widget):
+    """The {"type": "stats"} messages the widget sent, each with its float32 array decoded."""
+    out = []
+    for m in widget.comm.messages:
+        content = (m["data"] or {}).get("content") if m["msg_type"] == "comm_msg" else None
+        if isinstance(content, dict) and content.get("type") == "stats":
+            wire = {**content["stats"], "buffer": m["buffers"][content["stats"]["buffer"]]}
+            out.append((content, from_wire(wire)))
+    return out
+
+
 @pytest.mark.parametrize("with_torch", [True, False])
-def test_lazy_section_fields_and_summary(recording_comm, monkeypatch, with_torch):
+@pytest.mark.parametrize("background", [True, False])
+def test_lazy_section_fields_and_summary(recording_comm, monkeypatch, with_torch, background):
     from attnscope import lazy
 
     monkeypatch.setattr(lazy, "TORCH_FOR_NUMPY", with_torch)  # numpy weights summarised by either engine
+    monkeypatch.setattr(lazy, "STATS_IN_BACKGROUND", background)
     x = softmax((3, 4, 70, 70), seed=2)
     w = model_view(x, [str(i) for i in range(70)], include_layers=[2, 0], include_heads=[3, 1], lazy=True)
     s = sent_state(w)["sections"][0]
@@ -100,10 +113,23 @@ def test_lazy_section_fields_and_summary(recording_comm, monkeypatch, with_torch
                       "fetched"}
     assert s["lazy"] is True and s["shape"] == [2, 2, 70, 70]
     assert s["layers"] == [2, 0] and s["heads"] == [3, 1]
-    pooled, stats = from_wire(s["summary"]["pooled"]), from_wire(s["summary"]["stats"])
-    assert s["summary"]["pooled"]["dtype"] == "float16" and s["summary"]["stats"]["dtype"] == "float32"
-    assert pooled.shape == (2, 2, 64, 64) and stats.shape == (2, 2, 5)
+    pooled = from_wire(s["summary"]["pooled"])
+    assert s["summary"]["pooled"]["dtype"] == "float16"
     assert s["summary"]["stat_names"] == ["entropy", "max", "first", "previous", "distance"]
+    if background:  # the page gets the statistics in a message once the thread has them
+        assert s["summary"]["stats"] is None
+        assert w._stats_job.wait(30)
+        ((content, stats),) = stats_messages(w)
+        assert content["section"] == "self" and content["stat_names"] == s["summary"]["stat_names"]
+        assert content["stats"]["dtype"] == "float32"
+    else:
+        assert w._stats_job is None and stats_messages(w) == []
+        stats = from_wire(s["summary"]["stats"])
+        assert s["summary"]["stats"]["dtype"] == "float32"
+    assert pooled.shape == (2, 2, 64, 64) and stats.shape == (2, 2, 5)
+    by_name = w.head_statistics()
+    assert list(by_name) == s["summary"]["stat_names"]
+    np.testing.assert_array_equal(np.stack(list(by_name.values()), -1), stats)
     for i, layer in enumerate([2, 0]):
         for j, head in enumerate([3, 1]):
             m = x[layer, head].astype(np.float64)
@@ -131,8 +157,10 @@ def test_encoder_decoder_sections_are_all_lazy(recording_comm):
     assert [(s["key"], s["shape"]) for s in secs] == [("encoder", [2, 3, 5, 5]), ("decoder", [3, 3, 4, 4]),
                                                      ("cross", [3, 3, 4, 5])]
     assert [len(s["fetched"]) for s in secs] == [1, 0, 0]  # the shown layer of the shown section
-    stats = from_wire(secs[2]["summary"]["stats"])
-    assert np.all(stats[..., 3:] == 0)  # no previous-token / distance for cross-attention
+    cross_stats = w.head_statistics("cross", timeout=30)
+    assert np.all(cross_stats["previous"] == 0) and np.all(cross_stats["distance"] == 0)  # not for cross-attention
+    assert np.all(w.head_statistics("decoder")["distance"] > 0)
+    assert [c["section"] for c, _ in stats_messages(w)] == ["encoder", "decoder", "cross"]
     np.testing.assert_allclose(from_wire(secs[2]["summary"]["pooled"]), cross, atol=1e-3)
 
 
@@ -296,5 +324,47 @@ def test_torch_build_reads_a_few_heads_at_a_time(monkeypatch, recording_comm):
 
     monkeypatch.setattr(kept_module.KeptAttention, "read", spy)
     x = torch.tensor(softmax((2, 8, 256, 256), seed=6)).half()
-    head_view(x, [str(i) for i in range(256)], lazy=True)
-    assert len(sizes) == 2 * 8 and max(sizes) == 256 * 256 * 4  # 2 MB of weights: one head per block
+    w = head_view(x, [str(i) for i in range(256)], lazy=True)
+    assert w._stats_job.wait(30)  # the statistics read the weights again, in the same blocks
+    assert len(sizes) == 2 * 2 * 8 and max(sizes) == 256 * 256 * 4  # 2 MB of weights: one head per block
+
+
+# --- head statistics after the display ---------------------------------------------------------------------------
+
+def test_head_statistics_errors_name_the_way_out(recording_comm):
+    eager = head_view(A, TOK, lazy=False)
+    assert "lazy=True" in message(ValueError, eager.head_statistics)
+    w = head_view(A, TOK, lazy=True)
+    assert "'nope' is not one of the sections" in message(ValueError, w.head_statistics, "nope")
+
+
+def test_closing_stops_the_statistics_and_sends_nothing(recording_comm, monkeypatch):
+    from attnscope import lazy
+
+    started, release = __import__("threading").Event(), __import__("threading").Event()
+    real = lazy.head_stats
+
+    def slow(*args, cancelled, **kwargs):
+        started.set()
+        release.wait(10)
+        return real(*args, cancelled=cancelled, **kwargs)
+
+    monkeypatch.setattr("attnscope.stats_job.head_stats", slow)
+    w = head_view(A, TOK, lazy=True)
+    job = w._stats_job
+    assert started.wait(10)
+    comm = w.comm
+    w.close()
+    release.set()
+    assert job.wait(10) and job.results == {}  # cancelled before the first block
+    assert [m for m in comm.messages if (m["data"] or {}).get("content", {}).get("type") == "stats"] == []
+    assert "closed" in message(RuntimeError, w.head_statistics)
+
+
+def test_statistics_reach_save_html_once_computed(recording_comm, tmp_path):
+    w = head_view(A, TOK, lazy=True)
+    assert w._stats_job.wait(30)
+    assert w.sections[0]["summary"]["stats"] is not None  # kept in the state for save_html and pictures
+    stats = from_wire(w.sections[0]["summary"]["stats"])
+    m = A.astype(np.float64)
+    np.testing.assert_allclose(stats[..., 1], m.max(-1).mean(-1), rtol=1e-6)  # "max": mean of each row's top

@@ -6,7 +6,7 @@
  */
 import { FetchRequest, SliceStore } from '../data/slice-store';
 import { Selection } from '../data/selection';
-import { decodeSections, overview, Section, SectionSource } from '../sections';
+import { applyStats, decodeSections, overview, Section, SectionSource } from '../sections';
 import { GridView } from '../views/grid';
 import { HeadView } from '../views/head';
 import { NeuronView } from '../views/neuron';
@@ -130,6 +130,26 @@ describe('views of a lazy section', () => {
     expect(view.element.dataset.summary).toBe('pooled');
     expect(view.element.querySelectorAll('.attnscope-thumb')).toHaveLength(4);
     expect(sent).toHaveLength(0);
+  });
+
+  it('model view: the thumbnail tooltip gains the head statistics once the kernel sends them', () => {
+    const base = lazySection();
+    const raw = { ...base, summary: { ...(base.summary as Record<string, unknown>), stats: null, stat_names: ['entropy', 'previous'] } };
+    const d = decodeSections([raw]);
+    if (!d.ok) {
+      throw new Error(d.error);
+    }
+    const src: SectionSource = { sectionList: d.sections, section: k => d.sections.find(x => x.key === k), sentenceBStart: null };
+    const view = new GridView(src, new Selection({ section: 'self', layer: 3, nHeads: 2 }));
+    document.body.appendChild(view.element);
+    const hover = (): string => {
+      view.element.querySelector('.attnscope-thumb[data-layer="7"][data-head="9"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+      return view.element.querySelector('.attnscope-tooltip')!.textContent ?? '';
+    };
+    expect(hover()).toBe('Layer 7, head 9: click to open');
+    const values = new DataView(Float32Array.from([0, 0, 0, 0, 0, 0, 1.5, 0.25]).buffer); // [2 layers, 2 heads, 2]
+    applyStats(d, { type: 'stats', section: 'self', stat_names: ['entropy', 'previous'], stats: { dtype: 'float32', shape: [2, 2, 2], buffer: 0 } }, [values]);
+    expect(hover()).toBe('Layer 7, head 9: click to open\nentropy 1.50 nats \u00b7 on previous token 0.250');
   });
 
   it('neuron view: fetches the shown head with its vectors, then shows it', () => {

@@ -3,6 +3,7 @@
  * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
  * token of the shared selection is highlighted in every thumbnail.
  */
+import { headStatsText } from '../data/head-stats';
 import { Selection, TokenRef } from '../data/selection';
 import { paletteFor } from '../render/colors';
 import { rgb } from 'd3';
@@ -280,7 +281,11 @@ export class GridView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    tip.textContent = `Layer ${t.layer}, head ${sec.heads[t.slot]}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
+    const action = `Layer ${t.layer}, head ${sec.heads[t.slot]}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
+    const layerSlot = sec.layers.indexOf(t.layer);
+    const samePositions = sec.key !== 'cross' && sec.shape[2] === sec.shape[3];
+    const stats = sec.summary ? headStatsText(sec.summary.stats, sec.summary.statNames, layerSlot, t.slot, samePositions) : '';
+    tip.textContent = stats ? `${action}\n${stats}` : action;
     const rootBox = this.element.getBoundingClientRect();
     const box = t.el.getBoundingClientRect();
     tip.style.top = `${box.bottom - rootBox.top + 4}px`;
