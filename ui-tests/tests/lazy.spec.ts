@@ -58,6 +58,15 @@ test.describe('lazy widgets', () => {
       await expect(v).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     }
     await expect(grid).toHaveAttribute('data-summary', 'pooled');
+    // the head statistics come after the display (a kernel thread): the thumbnail tooltip shows them
+    const thumb = grid.locator('.attnscope-thumb[data-layer="1"][data-head="2"]');
+    await expect
+      .poll(async () => {
+        await page.mouse.move(1, 1);
+        await thumb.hover();
+        return grid.locator('.attnscope-tooltip').textContent();
+      })
+      .toMatch(/Layer 1, head 2: click to open\nentropy \d+\.\d\d nats · max weight 0\.\d{3} · .* · mean distance \d+\.\d tokens/);
     expect(Number(await head.getAttribute('data-lines'))).toBeGreaterThan(0);
 
     // another layer: the head view fetches it (all 6 heads), then paints
