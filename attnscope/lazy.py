@@ -61,6 +61,17 @@ def head_stats(kept, layers, heads, same: bool, cancelled=lambda: False):
     _, _, n_q, n_k = kept.shape
     summarizer = Summarizer(n_q, n_k, same)
     out = np.empty((len(layers), len(heads), len(STAT_NAMES)), np.float32)
+    for i, j, _layer, block, w in _blocks(kept, layers, heads):
+        if cancelled():
+            return None
+        out[i, j:j + len(block)] = summarizer.stats(w)
+    return out
+
+
+def _blocks(kept, layers, heads):
+    """(layer slot, first head slot, layer, heads, float32 weights) of the kept weights, a block of heads at a
+    time, read into one reused buffer per engine (the memory bound of the module doc)."""
+    _, _, n_q, n_k = kept.shape
     step = _block_heads(kept, len(heads))
     buffers = {}
     for i, layer in enumerate(layers):
@@ -68,11 +79,8 @@ def head_stats(kept, layers, heads, same: bool, cancelled=lambda: False):
         if torch_layer not in buffers:
             buffers[torch_layer] = _buffer(torch_layer, (step, n_q, n_k))
         for j in range(0, len(heads), step):
-            if cancelled():
-                return None
             block = heads[j:j + step]
-            out[i, j:j + len(block)] = summarizer.stats(kept.read(layer, block, buffers[torch_layer]))
-    return out
+            yield i, j, layer, block, kept.read(layer, block, buffers[torch_layer])
 
 
 def _block_heads(kept, n_heads: int) -> int:
@@ -88,25 +96,17 @@ def _summarize(kept, layers, heads, same: bool, stats: bool = True) -> dict:
     all_stats = np.empty((len(layers), len(heads), len(STAT_NAMES)), np.float32) if stats else None
     rows = _RowSums()
     negative = None  # raised after every layer was checked for non-finite weights, as eager does
-    step = _block_heads(kept, len(heads))
-    buffers = {}
-    for i, layer in enumerate(layers):
-        torch_layer = kept.is_torch(layer) or (TORCH_FOR_NUMPY and "torch" in sys.modules)
-        if torch_layer not in buffers:
-            buffers[torch_layer] = _buffer(torch_layer, (step, n_q, n_k))
-        for j in range(0, len(heads), step):
-            block = heads[j:j + step]
-            w = kept.read(layer, block, buffers[torch_layer])
-            b = summarizer(w, stats=stats)
-            if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
-                raise v.nonfinite_error(kept.name, *_first(w, ~np.isfinite(_numpy(w)), layer, block))
-            if b.lo < 0:
-                negative = negative or v.negative_error(kept.name, *_first(w, _numpy(w) < 0, layer, block))
-                continue
-            pooled[i, j:j + len(block)] = b.pooled
-            if stats:
-                all_stats[i, j:j + len(block)] = b.stats
-            rows.add(b.row_sums, layer, block)
+    for i, j, layer, block, w in _blocks(kept, layers, heads):
+        b = summarizer(w, stats=stats)
+        if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
+            raise v.nonfinite_error(kept.name, *_first(w, ~np.isfinite(_numpy(w)), layer, block))
+        if b.lo < 0:
+            negative = negative or v.negative_error(kept.name, *_first(w, _numpy(w) < 0, layer, block))
+            continue
+        pooled[i, j:j + len(block)] = b.pooled
+        if stats:
+            all_stats[i, j:j + len(block)] = b.stats
+        rows.add(b.row_sums, layer, block)
     if negative is not None:
         raise negative
     rows.warn(kept.name, len(layers) * len(heads) * n_q)
