@@ -20,11 +20,11 @@ import pytest
 from conftest import sent_state
 
 import attnscope
-import attnscope.export as export
+import attnscope.output.html as export
 from attnscope import AttentionWidget, from_model, head_view, model_view
 from attnscope.api import dashboard
 
-REAL_STATIC = Path(export.__file__).resolve().parent / "static"
+REAL_STATIC = Path(export.__file__).resolve().parent.parent / "static"
 NASTY = ["[CLS]", "</script><script>alert(1)</script>", "<!--", "-->", "a\u2028b\u2029c", "</SCRIPT >",
          "<script>", "&amp;", "\"'", "x\ud800y", "nul\x00", "😀", "[SEP]"]
 # a lone surrogate cannot travel as UTF-8 (the kernel could not send the widget): it becomes U+FFFD
@@ -273,7 +273,7 @@ def test_save_html_forms(stub_static, recording_comm, no_display, tmp_path):
     assert all(isinstance(p, Path) and p.is_file() for p in (p1, p2, p3, p4))
     payloads = [parse(p.read_text(encoding="utf-8"))[1] for p in (p1, p2, p3, p4)]
     assert [(x["views"], x["layer"], x["heads"]) for x in payloads] == [
-        (["head"], 0, []), (["head"], 0, []), (["head", "model"], 1, []), (["head"], 0, [1])]
+        (["head"], 0, [0, 1, 2]), (["head"], 0, [0, 1, 2]), (["head", "model"], 1, [0, 1, 2]), (["head"], 0, [1])]
     assert len(recording_comm) == comms  # saving opens no widget
     with pytest.raises(TypeError, match="do not apply to a widget"):
         attnscope.save_html(tmp_path / "x.html", w, views=["model"])

@@ -1,20 +1,20 @@
 """Static fallback (attnscope.fallback): the SVG in the widget's mimebundle for GitHub, nbviewer & co."""
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import attnscope.fallback as fb
+import attnscope.output.static_svg as fb
+from attnscope.analysis.pooling import pool
 from attnscope import AttentionWidget, head_view, model_view
-from attnscope.fallback import HEAD_COLORS, MAX_BYTES, render_svg, xml_text
+from attnscope.constants import HEAD_COLORS, MAX_LINE_TOKENS
+from attnscope.output.static_svg import MAX_BYTES, render_svg, xml_text
 
 NS = "{http://www.w3.org/2000/svg}"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-PALETTE_TS = Path(__file__).resolve().parent.parent / "src" / "render" / "palette.ts"
 
 
 def softmax(shape, seed=0, scale=1.0):
@@ -124,9 +124,10 @@ def test_real_head_ids_and_neuron_only_widgets(recording_comm):
     caption = texts(root)[0]
     assert caption.startswith("attnscope · model view · Attention · 2 layers × 3 heads · 4 tokens")
     assert texts(root)[2:7] == ["5", "1", "4", "2", "0"]  # column (head) and row (layer) labels
-    fills = [g.get("fill") for g in root.iter(f"{NS}g") if g.get("fill", "").startswith("#") and
-             g.find(f"{NS}path") is not None]
-    assert fills == list(HEAD_COLORS[:3])  # colour by head slot, as the widget
+    thumbs = [(g.get("data-layer"), g.get("data-head"), g.get("stroke")) for g in root.iter(f"{NS}g")
+              if g.get("data-head") is not None]  # 4 tokens: each thumbnail drawn as lines, as the widget
+    assert thumbs == [(str(layer), str(head), HEAD_COLORS[slot]) for layer in (2, 0)
+                      for slot, head in enumerate((5, 1, 4))]  # colour by head slot, as the widget
     w.views = ["neuron"]
     assert texts(parse(render_svg(state(w))))[0].startswith("attnscope · head view · Attention · layer 2")
 
@@ -152,21 +153,13 @@ def test_pooling_matches_the_widget_thumbnails():
         for k in range(9):
             exp[q * rows // 7, k * cols // 9] += m[1, 0, q, k]
             cnt[q * rows // 7, k * cols // 9] += 1
-    np.testing.assert_allclose(fb._pool(m, rows, cols)[1, 0], exp / cnt, rtol=1e-6)
-
-
-@pytest.mark.skipif(not PALETTE_TS.is_file(), reason="needs the source checkout (src/render/palette.ts)")
-def test_head_colours_are_the_widget_palette():
-    ts = PALETTE_TS.read_text(encoding="utf-8")
-    block = ts[ts.index("BASE_HEAD_COLORS"):]
-    block = block[:block.index("]);")]
-    assert tuple(re.findall(r"'(#[0-9a-f]{6})'", block)) == HEAD_COLORS and len(HEAD_COLORS) == 64
+    np.testing.assert_allclose(pool(m, rows, cols)[1, 0], exp / cnt, rtol=1e-6)
 
 
 def test_a_failing_picture_does_not_break_the_display(recording_comm, monkeypatch):
     w = head_view(softmax((1, 1, 2, 2)), ["a", "b"])
 
-    def boom(_state):
+    def boom(*_args):
         raise ValueError("nope")
 
     monkeypatch.setattr(fb, "render_svg", boom)
@@ -203,30 +196,51 @@ def sizes():
 @pytest.mark.parametrize("name", ["S", "M"])
 @pytest.mark.parametrize("scale", [1.0, 4.0])
 @pytest.mark.parametrize("view", ["head", "model"])
-def test_small_valid_and_fast(sizes, name, scale, view):
+def test_small_valid_and_fast(sizes, name, scale, view, monkeypatch):
     w = sizes[name, scale]
     st = state(w, views=[view])
-    t0 = time.perf_counter()
+    reads = count_reads(monkeypatch)
     svg = render_svg(st)
-    elapsed = time.perf_counter() - t0
     size = len(svg.encode("utf-8"))
     root = parse(svg)
     n = len(w.sections[0]["query_tokens"])
+    n_layers = len(w.sections[0]["layers"])
     assert size < MAX_BYTES, size
-    assert elapsed < (0.3 if name == "S" else 0.9), elapsed
+    if view == "head":  # the work, counted: each active head of the shown layer is read once
+        assert reads == [(0, [h]) for h in range(12)]
+    else:  # every head of a layer at once, each layer once per resolution tried
+        assert all(heads == list(range(12)) for _, heads in reads) and n_layers <= len(reads) <= 4 * n_layers
     if view == "head":
         assert texts(root)[-2 * n:] == [f"tok{i}" for i in range(n)] * 2
         capped = [t for t in texts(root) if t.startswith("Showing the")]
         if name == "M" and scale == 4.0:  # thousands of visible lines: the cap applies and says so
             assert capped and re.match(r"Showing the [\d,]+ strongest of [\d,]+ lines", capped[0])
         assert len(lines(root)) > 100
-    else:
+    elif n <= MAX_LINE_TOKENS:  # thumbnails of short inputs are lines, one group per (layer, head)
+        n_layers = len(w.sections[0]["layers"])
+        groups = [g for g in root.iter(f"{NS}g") if g.get("stroke") in HEAD_COLORS and g.get("data-layer")]
+        assert len(groups) == n_layers * 12 and all(g.find(f"{NS}path") is not None for g in groups)
+    else:  # heatmaps, one group per head colour
         assert len([g for g in root.iter(f"{NS}g") if g.get("fill") in HEAD_COLORS]) == 12
 
 
-def test_mimebundle_for_m_is_quick(sizes):
+def count_reads(monkeypatch):
+    """(layer, heads) of every read of the pictures' weights from then on (the work they do)."""
+    from attnscope.wire.state import EagerWireSource
+
+    reads, original = [], EagerWireSource.read
+
+    def spy(self, layer, heads, out=None):
+        reads.append((layer, list(heads)))
+        return original(self, layer, heads, out)
+
+    monkeypatch.setattr(EagerWireSource, "read", spy)
+    return reads
+
+
+def test_mimebundle_for_m_reads_only_the_shown_layer(sizes, monkeypatch):
     w = sizes["M", 4.0]
-    t0 = time.perf_counter()
+    reads = count_reads(monkeypatch)
     bundle = w._repr_mimebundle_()
-    assert time.perf_counter() - t0 < 0.9
+    assert reads == [(0, [h]) for h in range(12)]  # the head picture of layer 0: one head at a time
     assert len(bundle["image/svg+xml"].encode()) < MAX_BYTES

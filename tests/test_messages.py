@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from attnscope import AttentionWidget, head_view
-from attnscope.serialization import from_wire
+from attnscope.wire.codec import from_wire
 
 
 def softmax(shape, seed=0):

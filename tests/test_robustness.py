@@ -16,10 +16,10 @@ from conftest import sent_state
 
 import attnscope.validation as V
 from attnscope import AttentionWidget, Attentions, head_view, model_view
-from attnscope import sections as sec
+from attnscope.inputs import build as sec
 from attnscope.api import dashboard
-from attnscope.serialization import from_wire
-from attnscope.validation import attention_array
+from attnscope.wire.codec import from_wire
+from attnscope.inputs.weights import attention_array
 
 
 def softmax(shape, seed=0, dtype=np.float32):
@@ -471,11 +471,11 @@ class _FakeShell:
 def shell(monkeypatch):
     import IPython
 
-    from attnscope import widget
+    from attnscope.widget import cells
 
     fake = _FakeShell()
     monkeypatch.setattr(IPython, "get_ipython", lambda: fake)
-    monkeypatch.setattr(widget, "_cells", widget._CellTracker())
+    monkeypatch.setattr(cells, "tracker", cells.CellTracker())
     return fake
 
 

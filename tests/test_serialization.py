@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from attnscope.serialization import array_serialization, from_wire, to_wire
+from attnscope.wire.codec import array_serialization, from_wire, to_wire
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wire_attention_2x3x4x4.json"
 

@@ -5,7 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from attnscope.summary import SUMMARY_RESOLUTION, STAT_NAMES, Summarizer, pool
+from attnscope.analysis.head_stats import STAT_NAMES
+from attnscope.analysis.pooling import pool
+from attnscope.analysis.summary import Summarizer
+from attnscope.constants import SUMMARY_RESOLUTION
 
 torch = pytest.importorskip("torch")
 
@@ -139,6 +142,6 @@ def test_torch_and_numpy_agree_and_scratch_is_reused():
     a, b = s(torch.from_numpy(w.copy())), Summarizer(100, 100, True)(w.copy())
     np.testing.assert_allclose(a.stats, b.stats, rtol=1e-6)
     np.testing.assert_allclose(a.pooled, b.pooled, rtol=1e-5)
-    scratch = s._scratch
+    scratch = s.head_stats._scratch
     s(torch.from_numpy(w[:2].copy()))  # a smaller last block uses the same scratch memory
-    assert s._scratch is scratch
+    assert s.head_stats._scratch is scratch

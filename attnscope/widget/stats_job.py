@@ -1,4 +1,4 @@
-"""The per-head statistics of a lazy widget, computed after it is shown (attnscope.lazy.STATS_IN_BACKGROUND).
+"""The per-head statistics of a lazy widget, computed after it is shown (attnscope.widget.lazy.STATS_IN_BACKGROUND).
 
 A StatsJob reads the kept weights again in a daemon thread (torch and numpy release the GIL in their
 loops, so the kernel keeps answering the page's fetches meanwhile) and hands each section's float32
@@ -11,26 +11,30 @@ from __future__ import annotations
 import threading
 import warnings
 
-from .lazy import head_stats
+from ..analysis.head_stats import head_statistics
+
+#: the name of the job's thread (tests wait for it)
+THREAD_NAME = "attnscope-head-statistics"
 
 
 class StatsJob:
-    """Statistics of the lazy sections ``keys`` of a LazyStore, in the background (module doc)."""
+    """Statistics of the sections ``keys`` of ``sections`` (key -> Section), in the background (module doc)."""
 
-    def __init__(self, store, keys, on_done):
-        self._store, self._keys, self._on_done = store, list(keys), on_done
+    def __init__(self, sections: dict, keys, on_done):
+        self._sections, self._keys, self._on_done = sections, list(keys), on_done
         self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="attnscope-head-statistics", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self.results: dict = {}
         self.error: BaseException | None = None
 
-    def start(self) -> "StatsJob":
+    def start(self) -> StatsJob:
         self._thread.start()
         return self
 
     def cancel(self) -> None:
         """Stop after the block of heads being read (a closed widget lets go of its weights)."""
         self._cancel.set()
+        self._sections = {}
 
     def wait(self, timeout: float | None = None) -> bool:
         """True when the job has ended (done, failed or cancelled) within ``timeout`` seconds."""
@@ -40,11 +44,10 @@ class StatsJob:
     def _run(self) -> None:
         try:
             for key in self._keys:
-                sec = self._store.sections.get(key)
+                sec = self._sections.get(key)
                 if sec is None:
                     continue
-                stats = head_stats(sec["attention"], sec["layers"], sec["heads"], same=key != "cross",
-                                   cancelled=self._cancel.is_set)
+                stats = head_statistics(sec, cancelled=self._cancel.is_set)
                 if stats is None:
                     return
                 self.results[key] = stats

@@ -14,7 +14,11 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
-from .attentions import Attentions
+from ..inputs.indices import as_index
+from ..inputs.limits import lazy_mode
+from ..inputs.models import check_stock_classes
+from .hooks import capture
+from .result import Attentions
 
 _EAGER_HINT = ('load the model with attn_implementation="eager", e.g. '
                'AutoModel.from_pretrained(path, attn_implementation="eager")')
@@ -43,16 +47,13 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     """
     import torch
 
-    from .validation import lazy_mode
-
+    check_stock_classes(model, tokenizer)
     lazy_mode(lazy, None)  # TypeError for anything but None, True or False, before the model runs
 
     batched = not isinstance(text, str)
     if batched and (not isinstance(text, (list, tuple)) or not all(isinstance(t, str) for t in text)):
         raise TypeError(f"text: got {type(text).__name__}; expected a str or a list of str.")
     n_batch = len(text) if batched else 1
-    from .validation import as_index
-
     if as_index(batch_index) is not None:
         batch_index = as_index(batch_index)
     if isinstance(batch_index, bool) or not isinstance(batch_index, int) or not 0 <= batch_index < n_batch:
@@ -82,7 +83,7 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     if with_vectors and enc_dec:
         raise ValueError(f"with_vectors: {type(model).__name__} is an encoder-decoder model; query/key "
                          "extraction supports encoder-only and decoder-only models.")
-    hooks = _capture(model) if with_vectors else nullcontext()
+    hooks = capture(model) if with_vectors else nullcontext()
     with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap:
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
@@ -107,12 +108,6 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         decoder_tokens=tokenizer.convert_ids_to_tokens(dec_ids[batch_index][dkeep].tolist()),
         lazy=lazy,
     )
-
-
-def _capture(model):
-    from .hooks import capture
-
-    return capture(model)
 
 
 def _add_vectors(result, cap, batch_index, keep, n_layers, n_heads):

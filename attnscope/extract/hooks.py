@@ -21,6 +21,8 @@ import math
 import sys
 from contextlib import contextmanager
 
+import numpy as np
+
 FAMILIES = {
     "BERT/RoBERTa/MiniLM": ("BertSelfAttention", "RobertaSelfAttention", "XLMRobertaSelfAttention",
                             "CamembertSelfAttention", "ElectraSelfAttention"),
@@ -142,7 +144,6 @@ class Capture:
 
     def vectors(self, batch_index, query_keep, key_keep):
         """float32 numpy queries [L, H, q, d] and keys [L, H, k, d] of one batch item, padding removed."""
-        import numpy as np
         import torch
 
         qs, ks = [], []

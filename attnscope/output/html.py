@@ -1,6 +1,6 @@
 """Offline HTML: one self-contained page with the standalone bundle inlined and the data compressed.
 
-The page (contract: issue 5, "Offline HTML payload" and "HTML file")::
+The page::
 
     <!DOCTYPE html><html><head> <meta charset> <title> <style>standalone.css</style> </head>
     <body> <p class="attnscope-caption">  <div id="attnscope-root-UID">  <noscript>
@@ -27,11 +27,11 @@ import uuid
 import zlib
 from pathlib import Path
 
-from ._frontend import MODULE_NAME
-from .widget import section_shape
+from .._frontend import MODULE_NAME
+from ..wire.state import section_shape
 
 #: where the built standalone bundle lives (``npm run build:standalone``); tests may point it elsewhere
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 BUNDLE_JS = "standalone.js"
 BUNDLE_CSS = "standalone.css"
 
@@ -120,7 +120,8 @@ def caption(state: dict) -> str:
     names = views[0] if len(views) == 1 else " + ".join(views)
     sec = next(s for s in state["sections"] if s["key"] == state["section"])
     n_layers, n_heads, n_q, n_k = section_shape(sec)
-    tokens = f"{n_q} tokens" if sec["key"] != "cross" else f"{n_q} query × {n_k} key tokens"
+    same = sec["query_tokens"] == sec["key_tokens"]
+    tokens = f"{n_q} tokens" if same else f"{n_q} query × {n_k} key tokens"
     parts = [f"{MODULE_NAME}: {names} view{'s' if len(views) > 1 else ''}",
              f"{n_layers} layer{'s' if n_layers != 1 else ''} × {n_heads} head{'s' if n_heads != 1 else ''}",
              tokens]
@@ -189,35 +190,3 @@ def html_object(state: dict):
     from IPython.display import HTML
 
     return HTML(html_document(state))
-
-
-def save_html(path, widget_or_attentions=None, **kwargs) -> Path:
-    """Write an offline HTML page of attention views to ``path``; returns the Path.
-
-    widget_or_attentions: an AttentionWidget (its current state is saved), an
-    :class:`~attnscope.Attentions` (from_model), or None with the arguments of
-    :func:`attnscope.head_view` in kwargs (attention=..., tokens=..., ...). ``views``
-    (default ["head"]) picks the views when a widget is not given. Nothing is displayed.
-    """
-    from .api import dashboard
-    from .attentions import Attentions
-    from .widget import AttentionWidget
-
-    if isinstance(widget_or_attentions, AttentionWidget):
-        if kwargs:
-            raise TypeError(f"save_html: {sorted(kwargs)} do not apply to a widget; save it as it is, "
-                            "or change its traits first.")
-        return widget_or_attentions.save_html(path)
-    views = kwargs.pop("views", ("head",))
-    if kwargs.pop("html_action", "return") != "return":
-        raise ValueError("save_html: html_action does not apply here (the page is written to path).")
-    if isinstance(widget_or_attentions, Attentions):
-        obj = widget_or_attentions.show(views=views, html_action="return", **kwargs)
-    elif widget_or_attentions is None:
-        obj = dashboard(views, html_action="return", caller="save_html", **kwargs)
-    else:
-        raise TypeError(f"save_html: got {type(widget_or_attentions).__name__}; expected an AttentionWidget, "
-                        "an Attentions (from_model), or None with head_view's arguments as keywords.")
-    path = Path(path)
-    path.write_text(obj.data, encoding="utf-8")
-    return path

@@ -12,14 +12,10 @@ and "heads"). Anything else raises ValueError naming the key, the value and what
 
 from __future__ import annotations
 
-import numbers
+from ..inputs.indices import check_distinct, is_int, member
 
 KEYS = ("section", "layer", "heads", "pinned", "open_head")
 _PER_SECTION = ("layer", "heads", "pinned", "open_head")
-
-
-def _is_int(x) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def merge(current: dict, proposed, sections: list, default_section: str) -> dict:
@@ -63,10 +59,7 @@ def merge(current: dict, proposed, sections: list, default_section: str) -> dict
 
 
 def _check_member(value, allowed, name, what, section_key):
-    if not _is_int(value):
-        raise ValueError(f"{name}: got {type(value).__name__} {value!r}; expected an int {what} index.")
-    if value not in allowed:
-        raise ValueError(f"{name}: {value} is not one of section {section_key!r}'s {what}s {list(allowed)}.")
+    member(value, allowed, name, what, f"section {section_key!r}")
 
 
 def _heads(value, allowed, section_key):
@@ -76,8 +69,7 @@ def _heads(value, allowed, section_key):
         return sorted(allowed)
     for h in value:
         _check_member(h, allowed, "selection['heads']", "head", section_key)
-    if len(set(value)) != len(value):
-        raise ValueError(f"selection['heads']: {list(value)} names a head twice; list each head once.")
+    check_distinct([int(h) for h in value], "selection['heads']", "head")
     return sorted(int(h) for h in value)
 
 
@@ -93,7 +85,7 @@ def _check_pinned(pinned, section):
     if side not in ("query", "key"):
         raise ValueError(f"selection['pinned']['side']: got {side!r}; expected 'query' or 'key'.")
     n = len(section["query_tokens"] if side == "query" else section["key_tokens"])
-    if not _is_int(index) or not 0 <= index < n:
+    if not is_int(index) or not 0 <= index < n:
         raise ValueError(f"selection['pinned']['index']: got {index!r}; expected an int in 0..{n - 1} "
                          f"({n} {side} tokens).")
 

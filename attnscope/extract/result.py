@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..inputs.convert import peek_shape
+from ..inputs.indices import head_index
+from ..widget.make import make_views
+
 _ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
            "cross_attention", "encoder_tokens", "decoder_tokens")
 
@@ -52,20 +56,14 @@ class Attentions:
 
     def head_view(self, **kwargs):
         """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
-        from .api import head_view
-
-        return head_view(**{**self._args(False), **kwargs})
+        return make_views(("head",), caller="head_view", **{**self._args(False), **kwargs})
 
     def model_view(self, **kwargs):
         """Call :func:`attnscope.model_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
-        from .api import model_view
-
-        return model_view(**{**self._args(False), **kwargs})
+        return make_views(("model",), caller="model_view", **{**self._args(False), **kwargs})
 
     def neuron_view(self, layer=None, head=None, **kwargs):
         """Show the neuron view (needs ``from_model(..., with_vectors=True)``) at REAL layer/head (kwargs: as show)."""
-        from .validation import head_index, peek_shape
-
         shape = peek_shape(self.attention) if self.attention is not None else None
         if head is not None and shape is not None:
             head = head_index(head, shape[1])
@@ -79,6 +77,4 @@ class Attentions:
         html_action ("return": an ``IPython.display.HTML`` offline page instead of a displayed widget).
         Without queries/keys the neuron view shows how to get them.
         """
-        from .api import dashboard
-
-        return dashboard(views, **{**self._args(True), **kwargs})
+        return make_views(views, **{**self._args(True), **kwargs})
