@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import sent_state
-
 import attnscope
 import attnscope.output.html as export
 from attnscope import AttentionWidget, from_model, head_view, model_view
 from attnscope.api import dashboard
+from conftest import sent_state
 
 REAL_STATIC = Path(export.__file__).resolve().parent.parent / "static"
 NASTY = ["[CLS]", "</script><script>alert(1)</script>", "<!--", "-->", "a\u2028b\u2029c", "</SCRIPT >",

@@ -2,14 +2,13 @@
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import attnscope.output.static_svg as fb
-from attnscope.analysis.pooling import pool
 from attnscope import AttentionWidget, head_view, model_view
+from attnscope.analysis.pooling import pool
 from attnscope.constants import HEAD_COLORS, MAX_LINE_TOKENS
 from attnscope.output.static_svg import MAX_BYTES, render_svg, xml_text
 

@@ -6,12 +6,11 @@ import inspect
 import numpy as np
 import pytest
 
-from conftest import sent_state
-
 import attnscope
 from attnscope import from_model
 from attnscope.extract import hooks
 from attnscope.wire.codec import from_wire
+from conftest import sent_state
 
 pytestmark = pytest.mark.slow
 

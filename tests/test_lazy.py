@@ -1,4 +1,4 @@
-"""Lazy mode (issue 4): when a view goes lazy, what its state carries, same checks as eager, no copies, memory."""
+"""Lazy mode: when a view goes lazy, what its state carries, same checks as eager, no copies, memory."""
 
 import gc
 import tracemalloc
@@ -7,13 +7,12 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import sent_state
-
 import attnscope.validation as V
 from attnscope import head_view, model_view
+from attnscope.analysis.pooling import pool
 from attnscope.api import dashboard
 from attnscope.wire.codec import from_wire
-from attnscope.analysis.pooling import pool
+from conftest import sent_state
 
 torch = pytest.importorskip("torch")
 

@@ -5,8 +5,6 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-
-from conftest import sent_state
 from test_export import inflate, parse, stub_static  # noqa: F401 (a fixture)
 
 import attnscope.validation as V
@@ -14,9 +12,10 @@ from attnscope import Attentions, from_model, head_view, model_view, neuron_view
 from attnscope.output.static_svg import TARGET_BYTES
 from attnscope.output.static_svg.head import _LINE_BYTES
 from attnscope.output.static_svg.lines import head_lines
+from attnscope.wire.codec import from_wire
+from conftest import sent_state
 
 _KEEP_LINES = TARGET_BYTES // _LINE_BYTES  # what the head picture keeps of each head
-from attnscope.wire.codec import from_wire
 
 torch = pytest.importorskip("torch")
 NS = "{http://www.w3.org/2000/svg}"

@@ -3,11 +3,10 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import displayed_model_ids
-
 from attnscope import head_view
 from attnscope.inputs.tokens import prettify
 from attnscope.inputs.weights import attention_array
+from conftest import displayed_model_ids
 
 
 def softmax(shape, seed=0):

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 from traitlets import TraitError
 
-from conftest import displayed_model_ids, sent_state
-
 import attnscope
 from attnscope import AttentionWidget, from_model, head_view, model_view
 from attnscope.wire.codec import from_wire
+from conftest import displayed_model_ids, sent_state
 
 PAIR = ("The cat sat on the mat.", "The cat lay on the rug.")
 
@@ -229,3 +228,41 @@ def test_from_arrays_rejects_vectors_that_do_not_fit():
     with pytest.raises(ValueError, match="scale: got -1"):
         attnscope.api.dashboard(("neuron",), softmax((1, 2, 3, 3)), list("abc"), queries=np.zeros((1, 2, 3, 4)),
                                 keys=np.zeros((1, 2, 3, 4)), scale=-1)
+
+
+def test_heads_reads_back_the_real_active_heads(recording_comm):
+    """``w.layer, w.heads`` showed (0, []) while every head was active: [] meant "all" but read as "none"."""
+    a = softmax((2, 4, 3, 3))
+    w = head_view(a, list("abc"))
+    assert (w.layer, w.heads) == (0, [0, 1, 2, 3])
+    assert model_view(a, list("abc"), include_heads=[3, 1]).heads == [1, 3]
+    assert head_view(a, list("abc"), heads=[2]).heads == [2]
+    w.heads = []  # the form saved notebooks of version 0.1 hold: still every head
+    assert w.heads == [0, 1, 2, 3]
+    w.heads = [3, 1]
+    assert w.heads == [1, 3]
+
+
+def test_show_is_one_call_for_linked_views_of_arrays(recording_comm, no_display):
+    a = softmax((3, 4, 5, 5))
+    w = attnscope.show(a, list("abcde"), views=("model", "head"), layer=2, heads=[0, 3], include_layers=[0, 2])
+    assert isinstance(w, AttentionWidget) and displayed_model_ids(no_display) == [w.model_id]
+    assert (w.views, w.layer, w.heads, w.sections[0]["layers"]) == (["model", "head"], 2, [0, 3], [0, 2])
+    assert attnscope.show(a, list("abcde")).views == ["head", "model"]
+    q = np.zeros((3, 4, 5, 2), np.float32)
+    assert "queries" in attnscope.show(a, list("abcde"), views=("neuron",), queries=q, keys=q).sections[0]
+    page = attnscope.show(a, list("abcde"), html_action="return")
+    assert page.data.startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="views: .'grid'. unknown"):
+        attnscope.show(a, list("abcde"), views=("grid",))
+
+
+def test_show_given_a_model_points_to_the_neuron_view_show():
+    class Model:
+        config = None
+
+        def forward(self):
+            pass
+
+    with pytest.raises(TypeError, match="attention: got a model .Model.*from attnscope.neuron_view import show"):
+        attnscope.show(Model(), "bert", None)

@@ -137,7 +137,7 @@ def ragged_where(value, name: str) -> str:
         if not lists:
             break
         lengths = [len(x) for _, x in lists]
-        for (path, x), n in zip(lists, lengths):
+        for (path, _), n in zip(lists, lengths):
             if n != lengths[0]:
                 return f"{path} has {n} items but {lists[0][0]} has {lengths[0]}"
         level = [(f"{path}[{i}]", y) for path, x in lists for i, y in enumerate(x)]
