@@ -175,7 +175,7 @@ def test_vectors_travel_with_slices_not_in_the_section(recording_comm):
 
 
 def test_no_float_lists_in_the_lazy_state(recording_comm):
-    from test_messages import float_lists
+    from test_wire_state import float_lists
 
     w = head_view(A, TOK, lazy=True)
     assert float_lists(sent_state(w)) == []

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from test_export import inflate, parse, stub_static  # noqa: F401 (a fixture)
+from test_html import inflate, parse, stub_static  # noqa: F401 (a fixture)
 
 import attnscope.validation as V
 from attnscope import Attentions, from_model, head_view, model_view, neuron_view, save_html

@@ -202,7 +202,7 @@ def test_sentence_b_start_with_encoder_decoder():
 
 def test_html_action():
     raises(ValueError, "html_action", "'save'", attention=A, tokens=TOK, html_action="save")
-    # html_action="return" (offline HTML): tests/test_export.py
+    # html_action="return" (offline HTML): tests/test_html.py
 
 
 def test_errors_raised_before_display(no_display):

@@ -1,4 +1,4 @@
-"""What really goes over the comm: binary frames for weights, no JSON lists of floats."""
+"""What really goes over the comm (attnscope.wire.state): binary frames for weights, no JSON lists of floats."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Lazy summary math (attnscope.summary): pooled thumbnails and head statistics against direct numpy loops."""
+"""Lazy summary math (attnscope.analysis): pooled thumbnails and head statistics against direct loops."""
 
 import math
 

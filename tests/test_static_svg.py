@@ -1,4 +1,4 @@
-"""Static fallback (attnscope.fallback): the SVG in the widget's mimebundle for GitHub, nbviewer & co."""
+"""Static fallback (attnscope.output.static_svg): the SVG in the widget's mimebundle for GitHub, nbviewer & co."""
 
 import re
 import xml.etree.ElementTree as ET

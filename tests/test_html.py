@@ -1,4 +1,4 @@
-"""Offline HTML (attnscope.export): page structure, escaping, payload round trip, no network loads, APIs.
+"""Offline HTML (attnscope.output.html): page structure, escaping, payload round trip, no network loads, APIs.
 
 Escaping and the APIs are tested against a stub bundle written to tmp_path (so they run in a source
 checkout without a build); the checks that concern the real bundle (attnscope/static) skip with a

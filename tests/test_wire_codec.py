@@ -1,3 +1,5 @@
+"""ndarray <-> {dtype, shape, buffer} (attnscope.wire.codec), against the fixture jest reads too."""
+
 import base64
 import json
 from pathlib import Path
