@@ -31,21 +31,22 @@ def section_shape(wire_sec: dict) -> list:
 
 
 def wire_section(section: Section, *, dtype: str = "float16", summary: dict | None = None) -> dict:
-    """The wire form of one section (module doc); a lazy section needs its ``summary`` {pooled, stats}."""
-    out = {"key": section.key, "label": section.label, "layers": [int(i) for i in section.layers],
-           "heads": [int(h) for h in section.heads], "query_tokens": list(section.query_tokens),
-           "key_tokens": list(section.key_tokens)}
+    """The wire form of one section (module doc); a lazy section needs its ``summary`` {pooled, stats}.
+    Keys keep the order saved notebooks have always had (the state's buffer paths follow it)."""
+    out = {"key": section.key, "label": section.label}
+    if not section.lazy:
+        out["attention"] = to_wire(section.source.array, dtype)
+    out.update(layers=[int(i) for i in section.layers], heads=[int(h) for h in section.heads],
+               query_tokens=list(section.query_tokens), key_tokens=list(section.key_tokens))
     vec = section.vectors
     if section.lazy:
-        out.update(lazy=True, shape=list(section.shape), fetched=[], summary={
+        out.update(lazy=True, shape=list(section.shape), summary={
             "pooled": to_wire(summary["pooled"], "float16"),
             "stats": None if summary["stats"] is None else stats_wire(summary["stats"]),
-            "stat_names": list(STAT_NAMES)})
+            "stat_names": list(STAT_NAMES)}, fetched=[])
         if vec is not None:
             out.update(head_dim=int(vec.queries.shape[3]), scale=float(vec.scale), causal=bool(vec.causal))
-        return out
-    out["attention"] = to_wire(section.source.array, dtype)
-    if vec is not None:
+    elif vec is not None:
         out.update(queries=to_wire(vec.queries.array, "float32"), keys=to_wire(vec.keys.array, "float32"),
                    scale=float(vec.scale), causal=bool(vec.causal))
     return out
