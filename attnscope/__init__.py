@@ -1,10 +1,13 @@
-"""attnscope: transformer attention views (BertViz-style) as JupyterLab widgets."""
+"""attnscope: transformer attention views (BertViz-style) as JupyterLab widgets.
 
-from .api import head_view, model_view
-from .attentions import Attentions
-from .export import save_html
-from .extract import from_model
-from .neuron_view import neuron_view, show
+Layers, each importing only those before it: data (Section, sources) -> inputs (every check) ->
+analysis -> wire -> output (offline page, static picture) -> widget -> extract (from_model) -> api.
+"""
+
+from . import validation  # noqa: F401 - attnscope.validation.MAX_INPUT_BYTES / LAZY_ABOVE_BYTES
+from .api import head_view, model_view, neuron_view, save_html, show
+from .extract.model import from_model
+from .extract.result import Attentions
 from .widget import AttentionWidget
 
 __version__ = "0.1.0"

@@ -1,13 +1,19 @@
-"""BertViz-compatible entry points ``head_view`` and ``model_view``, and ``dashboard`` behind them."""
+"""Public entry points: ``head_view`` and ``model_view`` (BertViz's signatures), ``show`` (several linked
+views from arrays), ``neuron_view``, ``save_html``; ``dashboard`` is the general form they share."""
 
 from __future__ import annotations
 
-from . import sections as sec
-from . import validation as v
-from .widget import VIEWS, AttentionWidget, wire_state
+from pathlib import Path
 
-_HTML_ACTIONS = ("view", "return")
-_DISPLAY_MODES = ("dark", "light")
+from .extract.result import Attentions
+from .neuron_view import neuron_view
+from .widget import AttentionWidget
+from .widget.make import make_views
+
+#: every view argument of :func:`dashboard` (what attnscope.show passes on)
+dashboard = make_views
+
+__all__ = ["dashboard", "head_view", "model_view", "neuron_view", "save_html", "show"]
 
 
 def head_view(
@@ -51,7 +57,7 @@ def head_view(
     Every argument is checked before anything is displayed; a problem raises
     ValueError or TypeError naming the argument, what was received and the fix.
     """
-    return dashboard(
+    return make_views(
         ("head",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer,
         heads=heads, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
@@ -82,7 +88,7 @@ def model_view(
     head large. display_mode ("dark" or "light") is accepted for BertViz compatibility;
     the views follow the JupyterLab theme. lazy: as in :func:`head_view`.
     """
-    return dashboard(
+    return make_views(
         ("model",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens,
         display_mode=display_mode, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
@@ -91,70 +97,50 @@ def model_view(
     )
 
 
-def dashboard(views=("head", "model", "neuron"), attention=None, tokens=None, sentence_b_start=None, *,
-              prettify_tokens=True, layer=None, heads=None, display_mode="dark",
-              encoder_attention=None, decoder_attention=None, cross_attention=None,
-              encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
-              causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
-              lazy=None):
-    """Show the ``views`` (any of "head", "model", "neuron", in order) of one widget, linked.
+def show(attention=None, tokens=None, views=("head", "model"), **kwargs):
+    """Show several linked views of attention arrays in one output, and return the widget.
 
-    queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed
-    the neuron view (self-attention only); the other arguments are those of head_view and
-    model_view. ``layer`` and ``heads`` are real indices. Returns the displayed widget, or with
-    html_action="return" an ``IPython.display.HTML`` page (nothing displayed). lazy: as in :func:`head_view`
-    (a lazy neuron view fetches the queries and keys with each slice).
+    attention / tokens: as in :func:`head_view`. views: any of "head", "model", "neuron", in order; they
+    share one selection (hover, pinned token, layer, heads, opened head). kwargs: the other arguments of
+    :func:`head_view` and :func:`model_view` (sentence_b_start, layer, heads, include_layers,
+    include_heads, encoder_/decoder_/cross_attention with their tokens, prettify_tokens, html_action,
+    lazy), and for the neuron view queries [L, H, Q, d], keys [L, H, K, d], scale, causal.
+    BertViz's neuron-view ``show(model, model_type, tokenizer, sentence_a, ...)`` is
+    :func:`attnscope.neuron_view.show`.
     """
-    if html_action not in _HTML_ACTIONS:
-        raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
-    if display_mode not in _DISPLAY_MODES:
-        raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(_DISPLAY_MODES)}.")
-    views = check_views(views)
-    vectors = None
-    if queries is not None or keys is not None:
-        vectors = dict(queries=queries, keys=keys, scale=scale, causal=causal)
-    sections, sentence_b_start = sec.build(
-        caller, attention, tokens, sentence_b_start,
-        encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
-                    cross_attention=cross_attention, encoder_tokens=encoder_tokens,
-                    decoder_tokens=decoder_tokens),
-        vectors=vectors, include_layers=include_layers, include_heads=include_heads,
-        prettify_tokens=prettify_tokens, lazy=lazy,
-    )
-    first = sections[0]
-    layer = v.layer_index(layer, first["layers"], first["n_layers"])
-    heads = sec.initial_heads(heads, first)
-    if first["lazy"]:
-        return _show_lazy(sections, layer, heads, sentence_b_start, views, html_action)
-    if html_action == "return":  # no widget (and no comm) is made: the page is built from the state
-        from .export import html_object
-
-        return html_object(wire_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
-                                      views=views))
-    widget = AttentionWidget.from_arrays(sections, layer=layer, heads=heads,
-                                         sentence_b_start=sentence_b_start, views=views)
-    return widget.show()
+    if hasattr(attention, "forward") and hasattr(attention, "config"):
+        raise TypeError(
+            f"attention: got a model ({type(attention).__name__}); attnscope.show(attention, tokens, views=...) "
+            "shows attention arrays. For BertViz's neuron-view call show(model, model_type, tokenizer, "
+            "sentence_a, ...) use `from attnscope.neuron_view import show`; or attnscope.from_model(model, "
+            "tokenizer, text).show(views=...)."
+        )
+    return make_views(views, attention, tokens, **kwargs)
 
 
-def _show_lazy(sections, layer, heads, sentence_b_start, views, html_action):
-    from .lazy import lazy_state, with_shown_layer
+def save_html(path, widget_or_attentions=None, **kwargs) -> Path:
+    """Write an offline HTML page of attention views to ``path``; returns the Path.
 
-    state, store = lazy_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views)
-    if html_action == "return":
-        from .export import html_object
-
-        return html_object(with_shown_layer(state, store))
-    return AttentionWidget._from_lazy(state, store).show()
-
-
-def check_views(views):
-    if isinstance(views, str):
-        views = (views,)
-    if not isinstance(views, (list, tuple)) or not views:
-        raise ValueError(f"views: got {views!r}; expected a non-empty list of {list(VIEWS)}.")
-    bad = [x for x in views if x not in VIEWS]
-    if bad:
-        raise ValueError(f"views: {bad} unknown; expected some of {list(VIEWS)}.")
-    if len(set(views)) != len(views):
-        raise ValueError(f"views: {list(views)} names a view twice; list each view once.")
-    return list(views)
+    widget_or_attentions: an AttentionWidget (its current state is saved), an
+    :class:`~attnscope.Attentions` (from_model), or None with the arguments of
+    :func:`attnscope.head_view` in kwargs (attention=..., tokens=..., ...). ``views``
+    (default ["head"]) picks the views when a widget is not given. Nothing is displayed.
+    """
+    if isinstance(widget_or_attentions, AttentionWidget):
+        if kwargs:
+            raise TypeError(f"save_html: {sorted(kwargs)} do not apply to a widget; save it as it is, "
+                            "or change its traits first.")
+        return widget_or_attentions.save_html(path)
+    views = kwargs.pop("views", ("head",))
+    if kwargs.pop("html_action", "return") != "return":
+        raise ValueError("save_html: html_action does not apply here (the page is written to path).")
+    if isinstance(widget_or_attentions, Attentions):
+        obj = widget_or_attentions.show(views=views, html_action="return", **kwargs)
+    elif widget_or_attentions is None:
+        obj = make_views(views, html_action="return", caller="save_html", **kwargs)
+    else:
+        raise TypeError(f"save_html: got {type(widget_or_attentions).__name__}; expected an AttentionWidget, "
+                        "an Attentions (from_model), or None with head_view's arguments as keywords.")
+    path = Path(path)
+    path.write_text(obj.data, encoding="utf-8")
+    return path

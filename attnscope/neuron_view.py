@@ -2,14 +2,19 @@
 
 ``from attnscope.neuron_view import show`` replaces ``from bertviz.neuron_view import show``;
 the stock Hugging Face model is used as is (BertViz needs its own patched model classes):
-queries and keys come from forward hooks (see attnscope.hooks).
+queries and keys come from forward hooks (see attnscope.extract.hooks).
 """
 
 from __future__ import annotations
 
 import warnings
 
-from .extract import from_model
+from .extract.hooks import attention_modules
+from .extract.model import from_model
+from .inputs.convert import peek_shape
+from .inputs.indices import as_index, head_index
+from .inputs.models import check_stock_classes
+from .inputs.options import check_display_mode, check_html_action, check_views
 
 #: model_type names BertViz documents, and the attnscope family each one belongs to
 _MODEL_TYPES = {"bert": "BERT/RoBERTa/MiniLM", "roberta": "BERT/RoBERTa/MiniLM", "gpt2": "GPT-2"}
@@ -29,14 +34,10 @@ def neuron_view(model, tokenizer, text, text_pair=None, layer=None, head=None, *
     lazy: None (by size, see :func:`attnscope.head_view`), True or False; lazy keeps the model's
     output tuple and sends queries and keys with each fetched slice.
     """
-    from .api import _HTML_ACTIONS, check_views
-
-    from .validation import as_index, head_index, peek_shape
-
+    check_stock_classes(model, tokenizer)  # before anything is called on them
     if head is not None and as_index(head) is None:
         raise TypeError(f"head: got {type(head).__name__} {head!r}; expected an int head index.")
-    if html_action not in _HTML_ACTIONS:  # checked before the model runs
-        raise ValueError(f"html_action: got {html_action!r}; expected one of {list(_HTML_ACTIONS)}.")
+    check_html_action(html_action)  # checked before the model runs
     views = check_views(views)
     att = from_model(model, tokenizer, text, text_pair, batch_index=batch_index, max_length=max_length,
                      with_vectors=True, lazy=lazy)
@@ -56,20 +57,16 @@ def show(model, model_type, tokenizer, sentence_a, sentence_b=None, display_mode
     display_mode ("dark"/"light") is accepted; the view follows the JupyterLab theme.
     lazy: as in :func:`neuron_view`.
     """
-    from .api import _DISPLAY_MODES
-
+    check_stock_classes(model, tokenizer)
     if not isinstance(model_type, str):
         raise TypeError(f"model_type: got {type(model_type).__name__}; expected a str such as 'bert' or 'gpt2'.")
-    if display_mode not in _DISPLAY_MODES:
-        raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(_DISPLAY_MODES)}.")
+    check_display_mode(display_mode)
     _check_model_type(model, model_type)
     return neuron_view(model, tokenizer, sentence_a, sentence_b, layer=layer, head=head, views=views,
                        html_action=html_action, lazy=lazy)
 
 
 def _check_model_type(model, model_type):
-    from .hooks import attention_modules
-
     family, _ = attention_modules(model)  # ValueError naming the supported families
     expected = _MODEL_TYPES.get(model_type.lower())
     if expected is not None and expected != family:

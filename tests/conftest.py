@@ -96,7 +96,7 @@ def sent_state(widget):
 
 @pytest.fixture(autouse=True)
 def stats_threads_end_with_their_test():
-    """Lazy widgets compute their head statistics in a thread (attnscope.stats_job): let each test's
+    """Lazy widgets compute their head statistics in a thread (attnscope.widget.stats_job): let each test's
     threads finish before the next test starts, so that one test's spies never see another's reads."""
     import threading
 

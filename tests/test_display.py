@@ -1,5 +1,4 @@
 """head_view() displays its widget once, even when it is also the cell's value."""
-import numpy as np
 import pytest
 
 IPython = pytest.importorskip("IPython")

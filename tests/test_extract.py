@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from conftest import displayed_model_ids
-
 from attnscope import Attentions, from_model
+from conftest import displayed_model_ids
 
 pytestmark = pytest.mark.slow
 

@@ -6,11 +6,11 @@ import inspect
 import numpy as np
 import pytest
 
-from conftest import sent_state
-
 import attnscope
-from attnscope import from_model, hooks
-from attnscope.serialization import from_wire
+from attnscope import from_model
+from attnscope.extract import hooks
+from attnscope.wire.codec import from_wire
+from conftest import sent_state
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def reference(model, tok, text, pair=None):
 
 def our_hooks(model):
     return [f for m in model.modules() for f in [*m._forward_hooks.values(), *m._forward_pre_hooks.values()]
-            if getattr(f, "__module__", "") == "attnscope.hooks"]
+            if getattr(f, "__module__", "") == "attnscope.extract.hooks"]
 
 
 def all_hook_ids(model):

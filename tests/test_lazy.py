@@ -1,4 +1,4 @@
-"""Lazy mode (issue 4): when a view goes lazy, what its state carries, same checks as eager, no copies, memory."""
+"""Lazy mode: when a view goes lazy, what its state carries, same checks as eager, no copies, memory."""
 
 import gc
 import tracemalloc
@@ -7,13 +7,12 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import sent_state
-
 import attnscope.validation as V
 from attnscope import head_view, model_view
+from attnscope.analysis.pooling import pool
 from attnscope.api import dashboard
-from attnscope.serialization import from_wire
-from attnscope.summary import pool
+from attnscope.wire.codec import from_wire
+from conftest import sent_state
 
 torch = pytest.importorskip("torch")
 
@@ -102,9 +101,10 @@ def stats_messages(widget):
 @pytest.mark.parametrize("with_torch", [True, False])
 @pytest.mark.parametrize("background", [True, False])
 def test_lazy_section_fields_and_summary(recording_comm, monkeypatch, with_torch, background):
-    from attnscope import lazy
+    from attnscope.data import blocks
+    from attnscope.widget import lazy
 
-    monkeypatch.setattr(lazy, "TORCH_FOR_NUMPY", with_torch)  # numpy weights summarised by either engine
+    monkeypatch.setattr(blocks, "TORCH_FOR_NUMPY", with_torch)  # numpy weights summarised by either engine
     monkeypatch.setattr(lazy, "STATS_IN_BACKGROUND", background)
     x = softmax((3, 4, 70, 70), seed=2)
     w = model_view(x, [str(i) for i in range(70)], include_layers=[2, 0], include_heads=[3, 1], lazy=True)
@@ -175,7 +175,7 @@ def test_vectors_travel_with_slices_not_in_the_section(recording_comm):
 
 
 def test_no_float_lists_in_the_lazy_state(recording_comm):
-    from test_messages import float_lists
+    from test_wire_state import float_lists
 
     w = head_view(A, TOK, lazy=True)
     assert float_lists(sent_state(w)) == []
@@ -268,7 +268,7 @@ def test_argument_errors_match_eager(args, kwargs):
 # --- no copies, bounded memory --------------------------------------------------------------------------------------
 
 def kept(widget, key="self"):
-    return widget._lazy_store.sections[key]["attention"].value
+    return widget._kept[key].source.value
 
 
 def test_the_callers_tensors_are_kept_as_they_are(recording_comm):
@@ -279,7 +279,7 @@ def test_the_callers_tensors_are_kept_as_they_are(recording_comm):
     five = A[:, None]
     assert kept(head_view(five, TOK, lazy=True)) is five
     w = dashboard(("neuron",), A, TOK, queries=A[..., :4], keys=A[..., :4], lazy=True)
-    assert w._lazy_store.sections["self"]["queries"].value.base is A  # the caller's view, not a copy
+    assert w._kept["self"].vectors.queries.value.base is A  # the caller's view, not a copy
 
 
 def test_nested_lists_are_converted_once(recording_comm):
@@ -289,9 +289,9 @@ def test_nested_lists_are_converted_once(recording_comm):
 
 def test_numpy_build_memory_stays_small(recording_comm, monkeypatch):
     """A ~200 MB float16 numpy input: building and displaying the lazy widget allocates < 20% of it."""
-    from attnscope import lazy
+    from attnscope.data import blocks
 
-    monkeypatch.setattr(lazy, "TORCH_FOR_NUMPY", False)  # numpy buffers: tracemalloc sees them
+    monkeypatch.setattr(blocks, "TORCH_FOR_NUMPY", False)  # numpy buffers: tracemalloc sees them
     one = softmax((16, 1024, 1024), seed=5, dtype=np.float16)
     x = np.empty((6,) + one.shape, np.float16)
     x[:] = one  # every layer the same: only the memory matters here
@@ -313,16 +313,17 @@ def test_numpy_build_memory_stays_small(recording_comm, monkeypatch):
 
 def test_torch_build_reads_a_few_heads_at_a_time(monkeypatch, recording_comm):
     """torch allocations are not traced: check that no block of weights larger than the limit is read."""
-    from attnscope import kept as kept_module
+    from attnscope.data.source import KeptSource
 
     sizes = []
-    original = kept_module.KeptAttention.read
+    original = KeptSource.read
 
-    def spy(self, layer, heads, out):
-        sizes.append(len(heads) * out.shape[1] * out.shape[2] * 4)
+    def spy(self, layer, heads, out=None):
+        if out is not None:  # a block read (out=None: one head of a slice sent to the page)
+            sizes.append(len(heads) * out.shape[1] * out.shape[2] * 4)
         return original(self, layer, heads, out)
 
-    monkeypatch.setattr(kept_module.KeptAttention, "read", spy)
+    monkeypatch.setattr(KeptSource, "read", spy)
     x = torch.tensor(softmax((2, 8, 256, 256), seed=6)).half()
     w = head_view(x, [str(i) for i in range(256)], lazy=True)
     assert w._stats_job.wait(30)  # the statistics read the weights again, in the same blocks
@@ -331,25 +332,35 @@ def test_torch_build_reads_a_few_heads_at_a_time(monkeypatch, recording_comm):
 
 # --- head statistics after the display ---------------------------------------------------------------------------
 
+def test_eager_widgets_answer_head_statistics_as_lazy_ones_do(recording_comm):
+    eager, lazy = head_view(A, TOK, lazy=False), head_view(A, TOK, lazy=True)
+    assert not eager.lazy and lazy.lazy
+    got, want = eager.head_statistics(), lazy.head_statistics(timeout=30)
+    assert list(got) == ["entropy", "max", "first", "previous", "distance"]
+    for name in got:
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(got["max"], A.astype(np.float64).max(-1).mean(-1), rtol=1e-6)
+    part = head_view(A, TOK, lazy=False, include_layers=[3, 1]).head_statistics()
+    np.testing.assert_allclose(part["entropy"], got["entropy"][[3, 1]], rtol=1e-6)  # rows: the real layers shown
+
+
 def test_head_statistics_errors_name_the_way_out(recording_comm):
-    eager = head_view(A, TOK, lazy=False)
-    assert "lazy=True" in message(ValueError, eager.head_statistics)
-    w = head_view(A, TOK, lazy=True)
-    assert "'nope' is not one of the sections" in message(ValueError, w.head_statistics, "nope")
+    for w in (head_view(A, TOK, lazy=True), head_view(A, TOK, lazy=False)):
+        assert "'nope' is not one of the sections" in message(ValueError, w.head_statistics, "nope")
 
 
 def test_closing_stops_the_statistics_and_sends_nothing(recording_comm, monkeypatch):
-    from attnscope import lazy
+    from attnscope.widget import stats_job
 
     started, release = __import__("threading").Event(), __import__("threading").Event()
-    real = lazy.head_stats
+    real = stats_job.head_statistics
 
     def slow(*args, cancelled, **kwargs):
         started.set()
         release.wait(10)
         return real(*args, cancelled=cancelled, **kwargs)
 
-    monkeypatch.setattr("attnscope.stats_job.head_stats", slow)
+    monkeypatch.setattr(stats_job, "head_statistics", slow)
     w = head_view(A, TOK, lazy=True)
     job = w._stats_job
     assert started.wait(10)

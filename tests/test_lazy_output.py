@@ -5,14 +5,17 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-
-from conftest import sent_state
-from test_export import inflate, parse, stub_static  # noqa: F401 (a fixture)
+from test_html import inflate, parse, stub_static  # noqa: F401 (a fixture)
 
 import attnscope.validation as V
 from attnscope import Attentions, from_model, head_view, model_view, neuron_view, save_html
-from attnscope.fallback import _KEEP_LINES, _head_lines
-from attnscope.serialization import from_wire
+from attnscope.output.static_svg import TARGET_BYTES
+from attnscope.output.static_svg.head import _LINE_BYTES
+from attnscope.output.static_svg.lines import head_lines
+from attnscope.wire.codec import from_wire
+from conftest import sent_state
+
+_KEEP_LINES = TARGET_BYTES // _LINE_BYTES  # what the head picture keeps of each head
 
 torch = pytest.importorskip("torch")
 NS = "{http://www.w3.org/2000/svg}"
@@ -76,7 +79,7 @@ def test_strongest_lines_are_those_of_one_full_sort(slots):
     ref = reference_lines(w, slots)
     assert ref[0].size > len(slots) * _KEEP_LINES  # each head is cut
     assert ref[3][_KEEP_LINES - 1] == ref[3][_KEEP_LINES]  # by a tie
-    *got, total = _head_lines(lambda s: w[s].copy(), slots, None)
+    *got, total = head_lines(lambda s: w[s].copy(), slots, None, keep=_KEEP_LINES)
     assert total == ref[0].size
     for g, r in zip(got, ref):
         np.testing.assert_array_equal(g[:_KEEP_LINES], r[:_KEEP_LINES])
@@ -135,7 +138,7 @@ def test_from_model_keeps_the_models_tuple(minilm, recording_comm):
     assert all(torch.is_tensor(t) and t.shape == (1, 12, 9, 9) for t in lazy.attention)
     np.testing.assert_allclose(torch.cat(lazy.attention).numpy(), eager.attention, atol=1e-6)
     w = lazy.show(views=["head", "model"], layer=2)
-    assert w.lazy and w._lazy_store.sections["self"]["attention"].value is lazy.attention
+    assert w.lazy and w._kept["self"].source.value is lazy.attention
     np.testing.assert_allclose(from_wire(w.sections[0]["fetched"][0]["attention"]), eager.attention[2], atol=1e-3)
 
 
@@ -172,7 +175,7 @@ def test_neuron_view_lazy_fetches_vectors(minilm, recording_comm):
     assert w.lazy and (w.layer, w.heads) == (4, [7])
     s = sent_state(w)["sections"][0]
     assert s["head_dim"] == 32 and s["scale"] == pytest.approx(32 ** -0.5) and "queries" not in s
-    reply, buffers = w._lazy_store.answer({"type": "fetch", "id": 1, "section": "self", "layer": 4, "heads": [7]})
+    reply, buffers = w._answer({"type": "fetch", "id": 1, "section": "self", "layer": 4, "heads": [7]})
     q = np.frombuffer(memoryview(buffers[reply["queries"]["buffer"]]).cast("B"), np.float32)
     np.testing.assert_allclose(q.reshape(reply["queries"]["shape"])[0], eager.queries[4, 7], atol=1e-6)
     assert re.fullmatch(r"\d+", str(reply["keys"]["buffer"]))

@@ -3,10 +3,10 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import displayed_model_ids
-
 from attnscope import head_view
-from attnscope.validation import attention_array, prettify
+from attnscope.inputs.tokens import prettify
+from attnscope.inputs.weights import attention_array
+from conftest import displayed_model_ids
 
 
 def softmax(shape, seed=0):
@@ -35,7 +35,7 @@ def test_numpy_accepted_and_shown(no_display):
     w = head_view(A, TOK)
     assert displayed_model_ids(no_display) == [w.model_id]
     assert w.sections[0]["attention"]["shape"] == [2, 3, 4, 4]
-    assert w.layer == 0 and w.heads == [] and w.section == "self"
+    assert w.layer == 0 and w.heads == [0, 1, 2] and w.section == "self"
 
 
 def test_nested_lists_accepted():
@@ -202,7 +202,7 @@ def test_sentence_b_start_with_encoder_decoder():
 
 def test_html_action():
     raises(ValueError, "html_action", "'save'", attention=A, tokens=TOK, html_action="save")
-    # html_action="return" (offline HTML): tests/test_export.py
+    # html_action="return" (offline HTML): tests/test_html.py
 
 
 def test_errors_raised_before_display(no_display):
@@ -235,7 +235,7 @@ def test_include_layers_keeps_real_indices():
     s = w.sections[0]
     assert s["layers"] == [3, 1] and s["attention"]["shape"] == [2, 3, 4, 4]
     assert w.layer == 1 and w.heads == [0, 2]
-    from attnscope.serialization import from_wire
+    from attnscope.wire.codec import from_wire
 
     np.testing.assert_allclose(from_wire(s["attention"])[0], a[3], atol=1e-3)
 

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 from traitlets import TraitError
 
-from conftest import displayed_model_ids, sent_state
-
 import attnscope
 from attnscope import AttentionWidget, from_model, head_view, model_view
-from attnscope.serialization import from_wire
+from attnscope.wire.codec import from_wire
+from conftest import displayed_model_ids, sent_state
 
 PAIR = ("The cat sat on the mat.", "The cat lay on the rug.")
 
@@ -31,7 +30,7 @@ def test_model_view_include_layers_and_heads_are_real_indices(recording_comm, no
     assert displayed_model_ids(no_display) == [w.model_id]
     state = sent_state(w)
     sec = state["sections"][0]
-    assert state["views"] == ["model"] and state["layer"] == 3 and state["heads"] == []
+    assert state["views"] == ["model"] and state["layer"] == 3 and state["heads"] == [0, 2, 5]
     assert sec["layers"] == [3, 1] and sec["heads"] == [5, 0, 2]
     assert "queries" not in sec and "keys" not in sec
     sent = from_wire(sec["attention"])
@@ -83,7 +82,9 @@ def test_bertviz_signatures():
         ("model", E), ("model_type", E), ("tokenizer", E), ("sentence_a", E), ("sentence_b", None),
         ("display_mode", "dark"), ("layer", None), ("head", None), ("html_action", "view")]
     assert params(show)[9:] == [("views", ("neuron",)), ("lazy", None)]
-    assert attnscope.show is show and attnscope.neuron_view.show is show
+    assert attnscope.neuron_view.show is show  # BertViz's neuron-view show; attnscope.show takes arrays
+    assert attnscope.show is not show and params(attnscope.show)[:3] == [
+        ("attention", None), ("tokens", None), ("views", ("head", "model"))]
     assert params(attnscope.neuron_view)[:6] == [
         ("model", E), ("tokenizer", E), ("text", E), ("text_pair", None), ("layer", None), ("head", None)]
     assert inspect.signature(attnscope.neuron_view).parameters["views"].kind is inspect.Parameter.KEYWORD_ONLY
@@ -128,7 +129,7 @@ def test_neuron_view_and_attentions_show(minilm, recording_comm):
     assert state["views"] == ["head", "neuron"] and state["layer"] == 4 and state["heads"] == [7]
     assert state["sections"][0]["heads"] == [7, 8]
     assert state["sections"][0]["queries"]["shape"][:2] == [6, 2]
-    with pytest.raises(ValueError, match=r"heads: \[3\] not in include_heads \[7, 8\]"):
+    with pytest.raises(ValueError, match=r"heads: \[3\] not among include_heads \[7, 8\]"):
         attnscope.neuron_view(model, tok, PAIR[0], head=3, include_heads=[7, 8])
     with pytest.raises(ValueError, match="views: \\['grid'\\] unknown"):
         attnscope.neuron_view(model, tok, PAIR[0], views=("grid",))
@@ -146,7 +147,7 @@ def test_views_trait():
     w = head_view(softmax((1, 2, 3, 3)), list("abc"))
     w.views = ["neuron", "head", "model"]
     assert w.views == ["neuron", "head", "model"]
-    for bad, msg in ((["grid"], "unknown"), ([], "non-empty"), (["head", "head"], "naming each view once")):
+    for bad, msg in ((["grid"], "unknown"), ([], "non-empty"), (["head", "head"], "list each view once")):
         with pytest.raises(TraitError, match=msg):
             w.views = bad
     assert w.views == ["neuron", "head", "model"]
@@ -227,3 +228,41 @@ def test_from_arrays_rejects_vectors_that_do_not_fit():
     with pytest.raises(ValueError, match="scale: got -1"):
         attnscope.api.dashboard(("neuron",), softmax((1, 2, 3, 3)), list("abc"), queries=np.zeros((1, 2, 3, 4)),
                                 keys=np.zeros((1, 2, 3, 4)), scale=-1)
+
+
+def test_heads_reads_back_the_real_active_heads(recording_comm):
+    """``w.layer, w.heads`` showed (0, []) while every head was active: [] meant "all" but read as "none"."""
+    a = softmax((2, 4, 3, 3))
+    w = head_view(a, list("abc"))
+    assert (w.layer, w.heads) == (0, [0, 1, 2, 3])
+    assert model_view(a, list("abc"), include_heads=[3, 1]).heads == [1, 3]
+    assert head_view(a, list("abc"), heads=[2]).heads == [2]
+    w.heads = []  # the form saved notebooks of version 0.1 hold: still every head
+    assert w.heads == [0, 1, 2, 3]
+    w.heads = [3, 1]
+    assert w.heads == [1, 3]
+
+
+def test_show_is_one_call_for_linked_views_of_arrays(recording_comm, no_display):
+    a = softmax((3, 4, 5, 5))
+    w = attnscope.show(a, list("abcde"), views=("model", "head"), layer=2, heads=[0, 3], include_layers=[0, 2])
+    assert isinstance(w, AttentionWidget) and displayed_model_ids(no_display) == [w.model_id]
+    assert (w.views, w.layer, w.heads, w.sections[0]["layers"]) == (["model", "head"], 2, [0, 3], [0, 2])
+    assert attnscope.show(a, list("abcde")).views == ["head", "model"]
+    q = np.zeros((3, 4, 5, 2), np.float32)
+    assert "queries" in attnscope.show(a, list("abcde"), views=("neuron",), queries=q, keys=q).sections[0]
+    page = attnscope.show(a, list("abcde"), html_action="return")
+    assert page.data.startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="views: .'grid'. unknown"):
+        attnscope.show(a, list("abcde"), views=("grid",))
+
+
+def test_show_given_a_model_points_to_the_neuron_view_show():
+    class Model:
+        config = None
+
+        def forward(self):
+            pass
+
+    with pytest.raises(TypeError, match="attention: got a model .Model.*from attnscope.neuron_view import show"):
+        attnscope.show(Model(), "bert", None)

@@ -1,0 +1,64 @@
+"""Section: one kind of attention (self, encoder, decoder or cross) as the views show it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .source import AttentionSource, VectorSource
+
+#: label shown for each section key, in the order sections are listed
+SECTION_LABELS = {"self": "Attention", "encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
+SECTION_ORDER = tuple(SECTION_LABELS)
+#: whether the queries and keys of each kind are the same positions (cross: decoder queries, encoder keys);
+#: for sections rebuilt from a saved or hand-made form, which carries only the key
+SAME_POSITIONS = {"self": True, "encoder": True, "decoder": True, "cross": False}
+
+
+@dataclass
+class Vectors:
+    """Query and key vectors of a self-attention section (neuron view): softmax(scale * q.k + mask) = weights."""
+
+    queries: VectorSource  # [L, H, Q, d]
+    keys: VectorSource  # [L, H, K, d] (keys per query head)
+    scale: float
+    causal: bool
+
+
+@dataclass
+class Section:
+    """Checked attention of one kind: weights, the REAL layer and head ids shown, and the tokens.
+
+    ``same_positions``: queries and keys are the same positions (self-attention of one sequence); the
+    statistics that compare a query with its own position (previous token, distance) need it.
+    ``n_layers`` / ``n_heads``: the input's own counts (real ids are in 0..n-1).
+    """
+
+    key: str
+    source: AttentionSource
+    layers: list[int]
+    heads: list[int]
+    query_tokens: list[str]
+    key_tokens: list[str]
+    same_positions: bool
+    n_layers: int
+    n_heads: int
+    vectors: Vectors | None = None
+
+    @property
+    def label(self) -> str:
+        return SECTION_LABELS[self.key]
+
+    @property
+    def lazy(self) -> bool:
+        """True when the weights stay the caller's tensors in the kernel (sent as a summary and slices)."""
+        return self.source.kept
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """[L, H, Q, K] as shown: the included layers and heads."""
+        return len(self.layers), len(self.heads), len(self.query_tokens), len(self.key_tokens)
+
+
+def ordered(sections) -> list:
+    """Sections in SECTION_ORDER (self, encoder, decoder, cross)."""
+    return sorted(sections, key=lambda s: SECTION_ORDER.index(s.key))

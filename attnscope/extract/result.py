@@ -1,0 +1,80 @@
+"""Attentions: what :func:`attnscope.from_model` returns, with methods that show it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..inputs.convert import peek_shape
+from ..inputs.indices import head_index
+from ..widget.make import make_views
+
+_ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
+           "cross_attention", "encoder_tokens", "decoder_tokens")
+
+
+@dataclass
+class Attentions:
+    """Attention weights of one input, float32 numpy [layers, heads, queries, keys] (lazy: the model's
+    own output tuple of per-layer tensors [1, heads, queries, keys], kept without a copy).
+
+    Encoder-only and decoder-only models fill ``attention``/``tokens`` (and
+    ``sentence_b_start`` for a text pair); encoder-decoder models fill
+    ``encoder_attention``, ``decoder_attention``, ``cross_attention`` (queries:
+    decoder tokens, keys: encoder tokens), ``encoder_tokens``, ``decoder_tokens``.
+
+    With ``from_model(..., with_vectors=True)`` also ``queries`` [L, H, Q, d] and ``keys``
+    [L, H, K, d] (float32, after rotary embeddings, keys repeated per query head for
+    grouped-query attention), ``scale`` (the model's multiplier of q.k) and ``causal``:
+    softmax(scale * q.k + causal mask) == attention.
+
+    ``lazy`` (from ``from_model(..., lazy=...)``) is passed on to the views: None decides by size,
+    True keeps the tensors in the kernel and sends slices on demand, False sends everything.
+    """
+
+    attention: np.ndarray | None = None
+    tokens: list[str] | None = None
+    sentence_b_start: int | None = None
+    encoder_attention: np.ndarray | None = None
+    decoder_attention: np.ndarray | None = None
+    cross_attention: np.ndarray | None = None
+    encoder_tokens: list[str] | None = None
+    decoder_tokens: list[str] | None = None
+    queries: np.ndarray | None = None
+    keys: np.ndarray | None = None
+    scale: float | None = None
+    causal: bool = False
+    lazy: bool | None = None
+
+    def _args(self, vectors: bool) -> dict:
+        args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
+        args["lazy"] = self.lazy
+        if vectors and self.queries is not None:
+            args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
+        return args
+
+    def head_view(self, **kwargs):
+        """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
+        return make_views(("head",), caller="head_view", **{**self._args(False), **kwargs})
+
+    def model_view(self, **kwargs):
+        """Call :func:`attnscope.model_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""
+        return make_views(("model",), caller="model_view", **{**self._args(False), **kwargs})
+
+    def neuron_view(self, layer=None, head=None, **kwargs):
+        """Show the neuron view (needs ``from_model(..., with_vectors=True)``) at REAL layer/head (kwargs: as show)."""
+        shape = peek_shape(self.attention) if self.attention is not None else None
+        if head is not None and shape is not None:
+            head = head_index(head, shape[1])
+        heads = kwargs.pop("heads", None) if head is None else [head]
+        return self.show(views=kwargs.pop("views", ("neuron",)), layer=layer, heads=heads, **kwargs)
+
+    def show(self, views=("head", "model", "neuron"), **kwargs):
+        """Display the ``views`` together, linked through one selection, and return the widget.
+
+        kwargs: layer, heads (real indices), include_layers, include_heads, prettify_tokens, lazy,
+        html_action ("return": an ``IPython.display.HTML`` offline page instead of a displayed widget).
+        Without queries/keys the neuron view shows how to get them.
+        """
+        return make_views(views, **{**self._args(True), **kwargs})

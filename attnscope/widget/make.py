@@ -1,0 +1,56 @@
+"""View arguments -> a displayed widget (or an offline page): what every entry point calls.
+
+Checks every argument first (attnscope.inputs), then builds an AttentionWidget (eager) or a
+LazyAttentionWidget, displays it and returns it; with html_action="return" no widget (and no comm) is
+made: an ``IPython.display.HTML`` page is built from the state instead.
+"""
+
+from __future__ import annotations
+
+from ..data.section import ordered
+from ..inputs import build, indices, options
+from ..output.html import html_object
+from ..wire.state import wire_state
+from .base import AttentionWidget
+from .lazy import LazyAttentionWidget, saved_page_state
+
+
+def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, sentence_b_start=None, *,
+               prettify_tokens=True, layer=None, heads=None, display_mode="dark",
+               encoder_attention=None, decoder_attention=None, cross_attention=None,
+               encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
+               causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
+               lazy=None):
+    """Show the ``views`` (any of "head", "model", "neuron", in order) of one widget, linked.
+
+    queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
+    (self-attention only); the other arguments are those of head_view and model_view. ``layer`` and
+    ``heads`` are real indices. Returns the displayed widget, or with html_action="return" an
+    ``IPython.display.HTML`` page (nothing displayed). lazy: as in :func:`attnscope.head_view` (a lazy
+    neuron view fetches the queries and keys with each slice).
+    """
+    options.check_html_action(html_action)
+    options.check_display_mode(display_mode)
+    views = options.check_views(views)
+    vectors = None
+    if queries is not None or keys is not None:
+        vectors = dict(queries=queries, keys=keys, scale=scale, causal=causal)
+    sections, sentence_b_start = build.build(
+        caller, attention, tokens, sentence_b_start,
+        encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
+                    cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens),
+        vectors=vectors, include_layers=include_layers, include_heads=include_heads,
+        prettify_tokens=prettify_tokens, lazy=lazy,
+    )
+    sections = ordered(sections)
+    first = sections[0]
+    layer = indices.layer_index(layer, first.layers, first.n_layers)
+    heads = indices.initial_heads(heads, first.heads, first.n_heads)
+    args = dict(layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views)
+    if first.lazy:
+        if html_action == "return":
+            return html_object(saved_page_state(sections, **args))
+        return LazyAttentionWidget._from_sections(sections, **args).show()
+    if html_action == "return":
+        return html_object(wire_state(sections, **args))
+    return AttentionWidget._from_sections(sections, **args).show()

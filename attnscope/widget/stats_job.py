@@ -1,0 +1,58 @@
+"""The per-head statistics of a lazy widget, computed after it is shown (attnscope.widget.lazy.STATS_IN_BACKGROUND).
+
+A StatsJob reads the kept weights again in a daemon thread (torch and numpy release the GIL in their
+loops, so the kernel keeps answering the page's fetches meanwhile) and hands each section's float32
+[layers, heads, len(STAT_NAMES)] array to ``on_done(key, stats)``. The widget then sends it to the page
+(a ``{"type": "stats"}`` message) and keeps it for save_html and ``head_statistics()``.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+from ..analysis.head_stats import head_statistics
+
+#: the name of the job's thread (tests wait for it)
+THREAD_NAME = "attnscope-head-statistics"
+
+
+class StatsJob:
+    """Statistics of the sections ``keys`` of ``sections`` (key -> Section), in the background (module doc)."""
+
+    def __init__(self, sections: dict, keys, on_done):
+        self._sections, self._keys, self._on_done = sections, list(keys), on_done
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        self.results: dict = {}
+        self.error: BaseException | None = None
+
+    def start(self) -> StatsJob:
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Stop after the block of heads being read (a closed widget lets go of its weights)."""
+        self._cancel.set()
+        self._sections = {}
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True when the job has ended (done, failed or cancelled) within ``timeout`` seconds."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            for key in self._keys:
+                sec = self._sections.get(key)
+                if sec is None:
+                    continue
+                stats = head_statistics(sec, cancelled=self._cancel.is_set)
+                if stats is None:
+                    return
+                self.results[key] = stats
+                self._on_done(key, stats)
+        except Exception as err:  # noqa: BLE001 - a thread must not die silently; the widget works without
+            self.error = err
+            warnings.warn(f"attnscope: the head statistics could not be computed ({type(err).__name__}: {err})",
+                          RuntimeWarning, stacklevel=2)
