@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+import tqdm.auto as _tqdm_auto
+
 #: Seconds of work before the bar appears (work that ends sooner shows nothing).
 PROGRESS_DELAY = 2.0
 #: Set ATTNSCOPE_PROGRESS=0 to never show progress bars.
@@ -51,12 +53,7 @@ def progress(total: int, desc: str, unit: str = "layer", enabled: bool | None = 
     show = in_notebook_kernel() if enabled is None else enabled
     bar = None
     if show:
-        try:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=total, desc=desc, unit=unit, delay=PROGRESS_DELAY, leave=False)
-        except ImportError:
-            bar = None
+        bar = _tqdm_auto.tqdm(total=total, desc=desc, unit=unit, delay=PROGRESS_DELAY, leave=False)
     try:
         yield bar if bar is not None else _Quiet()
     finally:

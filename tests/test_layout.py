@@ -12,7 +12,7 @@ PACKAGE = ROOT / "attnscope"
 
 #: each layer imports only itself and the layers before it
 LAYERS = [
-    ("attnscope._frontend", "attnscope._version", "attnscope.constants"),  # leaves: names and constants
+    ("attnscope._frontend", "attnscope._version", "attnscope.constants", "attnscope.progress"),  # leaves
     ("attnscope.data",),  # Section, sources, blocks: the vocabulary every layer shares
     ("attnscope.inputs",),  # every check of user input; arguments -> [Section]
     ("attnscope.analysis",),  # pooling, summary, head statistics

@@ -16,7 +16,7 @@ def test_quiet_outside_a_kernel(capsys):
 
 
 def test_a_bar_counts_and_closes_even_when_interrupted(monkeypatch):
-    tqdm_auto = pytest.importorskip("tqdm.auto")
+    import tqdm.auto as tqdm_auto
     made = []
 
     class Recorder:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from attnscope import display_mode as dm
+from attnscope.output import display as dm
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,8 @@ def get_display(environ: Mapping[str, str] | None = None) -> str:
     return "auto" if value.strip() == "" else _check_mode(value, DISPLAY_ENV)
 
 
-def detect_frontend(environ: Mapping[str, str] | None = None, modules: Mapping[str, object] | None = None) -> str | None:
+def detect_frontend(environ: Mapping[str, str] | None = None,
+                    modules: Mapping[str, object] | None = None) -> str | None:
     """"colab", "vscode", or None (a frontend that runs widgets from the kernel's own server)."""
     environ = os.environ if environ is None else environ
     modules = sys.modules if modules is None else modules
