@@ -1,5 +1,6 @@
 """Progress bars: silent outside a notebook kernel, a tqdm bar inside, closed on interrupt."""
 
+import numpy as np
 import pytest
 
 from attnscope import progress as pg
@@ -43,3 +44,96 @@ def test_a_bar_counts_and_closes_even_when_interrupted(monkeypatch):
 def test_environment_switch_turns_bars_off(monkeypatch):
     monkeypatch.setenv(pg.PROGRESS_ENV, "0")
     assert not pg.in_notebook_kernel()
+
+
+class Bars:
+    """Stands in for tqdm: records every bar made (total, description, count, closed)."""
+
+    def __init__(self, interrupt_at=None):
+        self.made, self.interrupt_at = [], interrupt_at
+
+    def __call__(self, total, desc, unit, delay, leave):
+        bars = self
+
+        class Bar:
+            def __init__(self):
+                self.total, self.desc, self.n, self.closed = total, desc, 0, False
+
+            def update(self, n=1):
+                self.n += n
+                if bars.interrupt_at is not None and self.n >= bars.interrupt_at:
+                    raise KeyboardInterrupt  # the notebook's stop button
+
+            def close(self):
+                self.closed = True
+
+        bar = Bar()
+        self.made.append(bar)
+        return bar
+
+
+@pytest.fixture
+def in_kernel(monkeypatch):
+    """As if in a notebook kernel, with tqdm recorded."""
+    import tqdm.auto as tqdm_auto
+
+    monkeypatch.setattr(pg, "in_notebook_kernel", lambda: True)
+
+    def use(bars):
+        monkeypatch.setattr(tqdm_auto, "tqdm", bars)
+        return bars
+
+    return use
+
+
+def _softmax(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.exp(rng.normal(size=shape)).astype(np.float32)
+    return x / x.sum(-1, keepdims=True)
+
+
+def test_lazy_pooling_counts_every_head(in_kernel, recording_comm):
+    from attnscope import model_view
+
+    bars = in_kernel(Bars())
+    w = model_view(_softmax((4, 3, 6, 6)), list("abcdef"), lazy=True)
+    pooling = [b for b in bars.made if "pooling" in b.desc]
+    assert [(b.total, b.n, b.closed) for b in pooling] == [(12, 12, True)]
+    w.close()
+
+
+def test_interrupted_pooling_leaves_no_widget(in_kernel, recording_comm, no_display):
+    from attnscope import model_view
+
+    in_kernel(Bars(interrupt_at=5))
+    with pytest.raises(KeyboardInterrupt):
+        model_view(_softmax((4, 3, 6, 6)), list("abcdef"), lazy=True)
+    open_comms = [c for c in recording_comm if not getattr(c, "_closed", False)]
+    assert open_comms == [] and no_display == []  # nothing opened in the page, nothing half-shown
+
+
+def test_eager_statistics_in_the_cell_show_progress(in_kernel, recording_comm):
+    from attnscope import head_view
+
+    bars = in_kernel(Bars())
+    w = head_view(_softmax((2, 5, 4, 4)), list("abcd"))
+    stats = w.head_statistics()
+    (bar,) = [b for b in bars.made if "statistics" in b.desc]
+    assert (bar.total, bar.n, bar.closed) == (10, 10, True)
+    assert stats["entropy"].shape == (2, 5)
+    w.close()
+
+
+@pytest.mark.slow
+def test_from_model_counts_the_layers_of_the_forward_pass(in_kernel, minilm):
+    from attnscope import from_model
+
+    model, tok = minilm
+    bars = in_kernel(Bars())
+    from_model(model, tok, "The cat sat on the mat.")  # once: transformers 5 adds hooks of its own the first time
+    before = [len(m._forward_hooks) for m in model.encoder.layer]
+    bars.made.clear()
+    from_model(model, tok, "The cat sat on the mat.")
+    (bar,) = [b for b in bars.made if "forward" in b.desc]
+    assert (bar.total, bar.n, bar.closed) == (6, 6, True)  # MiniLM's 6 BertLayer blocks
+    assert [len(m._forward_hooks) for m in model.encoder.layer] == before  # ours are removed

@@ -10,9 +10,12 @@ positions of queries and keys differ (a section whose same_positions is False, o
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..data.blocks import blocks
+from ..progress import progress
 
 STAT_NAMES = ("entropy", "max", "first", "previous", "distance")
 _TINY = np.finfo(np.float32).tiny  # log(max(w, tiny)): w = 0 contributes 0 * log(tiny) = 0
@@ -86,10 +89,15 @@ def head_statistics(section, cancelled=lambda: False):
     _, _, n_q, n_k = section.shape
     stats = HeadStats(n_q, n_k, section.same_positions)
     out = np.empty((len(section.layers), len(section.heads), len(STAT_NAMES)), np.float32)
-    for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
-        if cancelled():
-            return None
-        out[i, j:j + len(block)] = stats(w)
+    # a bar in the cell only when asked from the cell (the background job has no cell to show it in)
+    in_cell = threading.current_thread() is threading.main_thread()
+    with progress(out.shape[0] * out.shape[1], "attnscope: head statistics", unit="head",
+                  enabled=None if in_cell else False) as bar:
+        for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
+            if cancelled():
+                return None
+            out[i, j:j + len(block)] = stats(w)
+            bar.update(len(block))
     return out
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..data.blocks import as_numpy, blocks
 from ..inputs import weights as checks
+from ..progress import progress
 from .head_stats import STAT_NAMES, HeadStats
 from .pooling import pool, summary_size
 
@@ -82,17 +83,19 @@ def summarize(section, stats: bool = True) -> dict:
     rows = checks.RowSums()
     name = getattr(source, "name", section.key)
     negative = None  # raised after every layer was checked for non-finite weights, as eager checking does
-    for i, j, layer, block, w in blocks(source, section.layers, section.heads):
-        b = summarizer(w, stats=stats)
-        if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
-            raise checks.nonfinite_error(name, *_first(w, ~np.isfinite(as_numpy(w)), layer, block))
-        if b.lo < 0:
-            negative = negative or checks.negative_error(name, *_first(w, as_numpy(w) < 0, layer, block))
-            continue
-        pooled[i, j:j + len(block)] = b.pooled
-        if stats:
-            all_stats[i, j:j + len(block)] = b.stats
-        rows.add(b.row_sums, layer, block)
+    with progress(n_l * n_h, f"attnscope: checking and pooling {name}", unit="head") as bar:
+        for i, j, layer, block, w in blocks(source, section.layers, section.heads):
+            b = summarizer(w, stats=stats)  # the block's one read: pooled, checked, row sums
+            bar.update(len(block))
+            if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
+                raise checks.nonfinite_error(name, *_first(w, ~np.isfinite(as_numpy(w)), layer, block))
+            if b.lo < 0:
+                negative = negative or checks.negative_error(name, *_first(w, as_numpy(w) < 0, layer, block))
+                continue
+            pooled[i, j:j + len(block)] = b.pooled
+            if stats:
+                all_stats[i, j:j + len(block)] = b.stats
+            rows.add(b.row_sums, layer, block)
     if negative is not None:
         raise negative
     rows.warn(name, n_l * n_h * n_q)

@@ -17,6 +17,7 @@ import numpy as np
 from ..inputs.indices import as_index
 from ..inputs.limits import lazy_mode
 from ..inputs.models import check_stock_classes
+from ..progress import progress
 from .hooks import capture
 from .result import Attentions
 
@@ -84,7 +85,7 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         raise ValueError(f"with_vectors: {type(model).__name__} is an encoder-decoder model; query/key "
                          "extraction supports encoder-only and decoder-only models.")
     hooks = capture(model) if with_vectors else nullcontext()
-    with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap:
+    with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap, _layer_progress(model):
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
     if not enc_dec:
@@ -213,6 +214,24 @@ def _decoder_inputs(model, tokenizer, decoder_text, n_batch, batched):
         ids[i, : 1 + len(r)] = torch.tensor([start, *r], dtype=torch.long)
         mask[i, : 1 + len(r)] = 1
     return ids, mask
+
+
+@contextmanager
+def _layer_progress(model):
+    """A progress bar over the model's transformer blocks (the items of every ModuleList of *Layer/*Block
+    modules), advanced by forward hooks that are removed afterwards; shown only for a forward pass longer
+    than attnscope.progress.PROGRESS_DELAY, in a notebook."""
+    import torch
+
+    layers = [m for lst in model.modules() if isinstance(lst, torch.nn.ModuleList) for m in lst
+              if type(m).__name__.endswith(("Layer", "Block"))]
+    with progress(len(layers), f"attnscope: {type(model).__name__} forward pass", unit="layer") as bar:
+        handles = [m.register_forward_hook(lambda *_: bar.update(1)) for m in layers]
+        try:
+            yield
+        finally:
+            for h in handles:
+                h.remove()
 
 
 @contextmanager
