@@ -1,10 +1,10 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
-import { Selection } from './data/selection';
+import { Selection } from './selection/state';
 import { SliceStore, WireSlice } from './data/slice-store';
-import { applyStats, DecodedSections, decodeSections, Section, SectionSource } from './sections';
-import { settings } from './settings';
-import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection-sync';
+import { applyStats, DecodedSections, decodeSections, Section, SectionSource } from './data/sections';
+import { settings } from './config/settings';
+import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection/mirror';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**

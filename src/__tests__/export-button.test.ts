@@ -1,13 +1,13 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
 import { ExportIO, setExportIO } from '../export/button';
-import { Section, SectionSource, eager } from '../sections';
-import { GridView } from '../views/grid';
-import { HeadView } from '../views/head';
-import { NeuronView } from '../views/neuron';
+import { Section, SectionSource, eager } from '../data/sections';
+import { GridView } from '../views/model/view';
+import { HeadView } from '../views/head/view';
+import { NeuronView } from '../views/neuron/view';
 
 const HOSTILE = '</text><script>x</script>';
 const TOKENS = ['[CLS]', 'the', HOSTILE, '[SEP]'];

@@ -5,11 +5,11 @@
  * model and neuron views asking for slices, saying what is happening, and painting when they come.
  */
 import { FetchRequest, SliceStore } from '../data/slice-store';
-import { Selection } from '../data/selection';
-import { applyStats, decodeSections, overview, Section, SectionSource } from '../sections';
-import { GridView } from '../views/grid';
-import { HeadView } from '../views/head';
-import { NeuronView } from '../views/neuron';
+import { Selection } from '../selection/state';
+import { applyStats, decodeSections, overview, Section, SectionSource } from '../data/sections';
+import { GridView } from '../views/model/view';
+import { HeadView } from '../views/head/view';
+import { NeuronView } from '../views/neuron/view';
 import { lazySection, reply, weightAt } from './fixtures/lazy';
 
 beforeAll(() => {

@@ -1,7 +1,7 @@
 /**
  * @jest-environment jsdom
  */
-import { splitLayer } from '../data/tensor';
+import { splitLayer } from '../wire/tensor';
 import { alphaLevel, collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkQuery, lineAlpha } from '../render/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.

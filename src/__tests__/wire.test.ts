@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 
-import { decodeFloat16, decodeWire, ITEMSIZE, WireDType, WireError } from '../data/wire';
+import { decodeFloat16, decodeWire, ITEMSIZE, WireDType, WireError } from '../wire/codec';
 
 interface Fixture {
   dtype: string;

@@ -8,8 +8,8 @@
  *
  * Pure data and timers: no DOM, no ipywidgets; the model supplies the transport.
  */
-import { Tensor } from './tensor';
-import { decodeWire, WireError } from './wire';
+import { Tensor } from '../wire/tensor';
+import { decodeWire, WireError } from '../wire/codec';
 
 export interface FetchRequest {
   type: 'fetch';

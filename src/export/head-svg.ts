@@ -4,13 +4,13 @@
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
  * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
+import { Range } from '../selection/filters';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
 import { collectLinks, LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
-import { layerWeights, Section } from '../sections';
+import { layerWeights, Section } from '../data/sections';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 /** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */

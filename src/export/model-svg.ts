@@ -5,11 +5,11 @@
  * of render/thumbnails.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
  */
-import { OpenHead, TokenRef } from '../data/selection';
+import { OpenHead, TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
 import { alphaLevel, collectLinks } from '../render/links';
 import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
-import { overview, Overview, Section } from '../sections';
+import { overview, Overview, Section } from '../data/sections';
 import { headFigure, HeadSvgInput, MIN_ALPHA, TITLE_TOKEN_CHARS } from './head-svg';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 

@@ -4,12 +4,12 @@
  * scaled dot products and the model's softmax row as numbers, masked keys marked, colour legends
  * and the recomputation check. All numbers come from data/neuron.ts, colours from render/vectors.ts.
  */
-import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../data/neuron';
-import { SelectionState, TokenRef } from '../data/selection';
+import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../analysis/neuron';
+import { SelectionState, TokenRef } from '../selection/state';
 import { formatWeight, shortenToken } from '../render/format';
 import { displayText } from '../render/tokens';
 import { cellWidthFor, DivergingScale, formatBound } from '../render/vectors';
-import { Section } from '../sections';
+import { Section } from '../data/sections';
 import { TITLE_TOKEN_CHARS } from './head-svg';
 import { Child, ExportedSvg, fileName, h, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 

@@ -3,7 +3,7 @@
  * (checked); every attribute value and every text child is escaped, so user text (tokens) can only
  * ever become character data, never markup.
  */
-import { Theme } from '../theme';
+import { Theme } from '../config/theme';
 
 export type AttrValue = string | number | boolean | null | undefined;
 export type Attrs = Readonly<Record<string, AttrValue>>;

@@ -2,9 +2,9 @@
  * Attention lines of one layer: which (head, query, key) pairs to draw and at what opacity (pure),
  * and two renderers for them: SVG for small paints, canvas once lines number in the thousands.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
-import { LayerWeights } from '../data/tensor';
+import { Range } from '../selection/filters';
+import { TokenRef } from '../selection/state';
+import { LayerWeights } from '../wire/tensor';
 import { Band, crossesBand } from './viewport';
 
 export interface LinkQuery {

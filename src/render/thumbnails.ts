@@ -3,7 +3,7 @@
  * head view (lines, opacity = weight); long ones as a pooled heatmap, because lines stop meaning
  * anything once there are more of them than pixels. Pure drawing: data in, context calls out.
  */
-import { TokenRef } from '../data/selection';
+import { TokenRef } from '../selection/state';
 
 export interface ThumbnailInput {
   /** One head, row-major [queries, keys]. */

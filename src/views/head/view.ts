@@ -2,29 +2,29 @@
  * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
  * to the Selection. It never talks to other views.
  */
-import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../data/filters';
-import { Selection, SelectionState, TokenRef } from '../data/selection';
-import { paletteFor } from '../render/colors';
-import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../render/links';
-import { drawStripes, StripeInput } from '../render/stripes';
-import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
-import { fillTooltip, placeTooltip } from '../render/tooltip';
-import { layerWeights, Section, SectionSource } from '../sections';
-import { LayerWeights } from '../data/tensor';
-import { SliceStatus } from '../data/slice-store';
-import { settings } from '../settings';
-import { resolveTheme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { headSvg, HeadSvgInput } from '../export/head-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { Band, canvasBand, ViewportInput } from '../render/viewport';
-import { ViewBase } from './base';
-import { canvasFits, prepareCanvas, setOptions } from './dom';
-import { buildHeadViewDom, HeadViewDom } from './head-dom';
-import { tooltipContent } from './head-tooltip';
-import { showFetchStatus, stateOf } from './fetch-status';
+import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../../selection/filters';
+import { Selection, SelectionState, TokenRef } from '../../selection/state';
+import { paletteFor } from '../../render/colors';
+import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../../render/links';
+import { drawStripes, StripeInput } from '../../render/stripes';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
+import { fillTooltip, placeTooltip } from '../../render/tooltip';
+import { layerWeights, Section, SectionSource } from '../../data/sections';
+import { LayerWeights } from '../../wire/tensor';
+import { SliceStatus } from '../../data/slice-store';
+import { settings } from '../../config/settings';
+import { resolveTheme, watchPageTheme } from '../../config/theme';
+import { attachExport } from '../../export/button';
+import { headSvg, HeadSvgInput } from '../../export/head-svg';
+import { ifInput, paletteOf } from '../../export/svg';
+import { Band, canvasBand, ViewportInput } from '../../render/viewport';
+import { ViewBase } from '../base';
+import { canvasFits, prepareCanvas, setOptions } from '../dom';
+import { buildHeadViewDom, HeadViewDom } from './dom';
+import { tooltipContent } from './tooltip';
+import { showFetchStatus, stateOf } from '../fetch-status';
 
-export type { ViewHandle } from './base';
+export type { ViewHandle } from '../base';
 
 /** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
 const MIN_ALPHA = 1 / 255;

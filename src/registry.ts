@@ -2,12 +2,12 @@
  * The views a widget (or an offline page) can mount, by the names of the Python `views` trait.
  * One place, so the notebook widget and the offline HTML export run the same rendering code.
  */
-import { Selection } from '../data/selection';
-import { SectionSource } from '../sections';
-import { GridView } from './grid';
-import { ViewHandle } from './base';
-import { HeadView } from './head';
-import { NeuronView } from './neuron';
+import { Selection } from './selection/state';
+import { SectionSource } from './data/sections';
+import { GridView } from './views/model/view';
+import { ViewHandle } from './views/base';
+import { HeadView } from './views/head/view';
+import { NeuronView } from './views/neuron/view';
 
 type ViewFactory = (source: SectionSource, selection: Selection) => ViewHandle;
 

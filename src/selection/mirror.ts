@@ -3,8 +3,8 @@
  * head changes; never on hover) and what Python may set to move the views. Heads are real head ids
  * in Python and head slots in the browser; this module converts between the two (pure).
  */
-import { OpenHead, Selection, SelectionState, TokenRef } from './data/selection';
-import { Section, SectionSource } from './sections';
+import { OpenHead, Selection, SelectionState, TokenRef } from './state';
+import { Section, SectionSource } from '../data/sections';
 
 export interface PySelection {
   section: string;

@@ -2,9 +2,9 @@
  * The `sections` trait: one entry per attention kind (self, encoder, decoder, cross), decoded once
  * per change into Tensors. Anything malformed becomes one readable error instead of an exception.
  */
-import { decodeWire, WireError } from './data/wire';
-import { LayerWeights, Tensor } from './data/tensor';
-import { headBytes, SliceStatus, SliceStore, WireSlice } from './data/slice-store';
+import { decodeWire, WireError } from '../wire/codec';
+import { LayerWeights, Tensor } from '../wire/tensor';
+import { headBytes, SliceStatus, SliceStore, WireSlice } from './slice-store';
 
 /** A lazy section's overview, sent up front: pooled thumbnails and per-head statistics. */
 export interface Summary {

@@ -17,11 +17,11 @@ import {
   NeuronRow,
   ShownHead,
   shownHead
-} from '../data/neuron';
-import { Selection, SelectionState, TokenRef } from '../data/selection';
-import { formatWeight } from '../render/format';
-import { fillTooltip, placeTooltip } from '../render/tooltip';
-import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
+} from '../../analysis/neuron';
+import { Selection, SelectionState, TokenRef } from '../../selection/state';
+import { formatWeight } from '../../render/format';
+import { fillTooltip, placeTooltip } from '../../render/tooltip';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
 import {
   CellLayout,
   cellAt,
@@ -30,18 +30,18 @@ import {
   formatBound,
   formatExact,
   paintVectorRows
-} from '../render/vectors';
-import { SectionSource } from '../sections';
-import { settings } from '../settings';
-import { resolveTheme, Theme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { setOptions } from './dom';
-import { ViewBase } from './base';
-import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
-import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './neuron-dom';
-import { showFetchStatus, stateOf } from './fetch-status';
+} from '../../render/vectors';
+import { SectionSource } from '../../data/sections';
+import { settings } from '../../config/settings';
+import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
+import { attachExport } from '../../export/button';
+import { neuronSvg, NeuronSvgInput } from '../../export/neuron-svg';
+import { ifInput, paletteOf } from '../../export/svg';
+import { setOptions } from '../dom';
+import { ViewBase } from '../base';
+import { cellTooltipLines, Matrix, rowTooltipLines } from './tooltip';
+import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
+import { showFetchStatus, stateOf } from '../fetch-status';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
 const MATRIX_GAP = 8;

@@ -3,21 +3,21 @@
  * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
  * token of the shared selection is highlighted in every thumbnail.
  */
-import { headStatsText } from '../data/head-stats';
-import { Selection, TokenRef } from '../data/selection';
-import { paletteFor } from '../render/colors';
+import { headStatsText } from '../../analysis/head-stats';
+import { Selection, TokenRef } from '../../selection/state';
+import { paletteFor } from '../../render/colors';
 import { rgb } from 'd3';
-import { drawHeatFocus, drawThumbnail, heatmapPixels, PooledHeatmap, poolHeatmap, thumbnailMode } from '../render/thumbnails';
-import { overview, Section, SectionSource } from '../sections';
-import { settings } from '../settings';
-import { resolveTheme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { modelSvg, ModelSvgInput } from '../export/model-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './grid-dom';
-import { ViewBase } from './base';
-import { HeadView } from './head';
-import { prepareCanvas, setOptions } from './dom';
+import { drawHeatFocus, drawThumbnail, heatmapPixels, PooledHeatmap, poolHeatmap, thumbnailMode } from '../../render/thumbnails';
+import { overview, Section, SectionSource } from '../../data/sections';
+import { settings } from '../../config/settings';
+import { resolveTheme, watchPageTheme } from '../../config/theme';
+import { attachExport } from '../../export/button';
+import { modelSvg, ModelSvgInput } from '../../export/model-svg';
+import { ifInput, paletteOf } from '../../export/svg';
+import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './dom';
+import { ViewBase } from '../base';
+import { HeadView } from '../head/view';
+import { prepareCanvas, setOptions } from '../dom';
 
 export class GridView extends ViewBase {
   readonly element: HTMLElement;
