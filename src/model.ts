@@ -2,7 +2,9 @@ import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
 import { Selection } from './selection/state';
 import { SliceStore, WireSlice } from './data/slice-store';
-import { applyStats, DecodedSections, decodeSections, Section, SectionSource } from './data/sections';
+import { applyStats } from './data/stats';
+import { DecodedSections, decodeSections } from './data/sections';
+import { Section, SectionSource } from './data/section';
 import { settings } from './config/settings';
 import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection/mirror';
 import { MODULE_NAME, MODULE_VERSION } from './version';

@@ -3,7 +3,7 @@
  * One place, so the notebook widget and the offline HTML export run the same rendering code.
  */
 import { Selection } from './selection/state';
-import { SectionSource } from './data/sections';
+import { SectionSource } from './data/section';
 import { GridView } from './views/model/view';
 import { ViewHandle } from './views/base';
 import { HeadView } from './views/head/view';

@@ -4,7 +4,8 @@
  */
 import { Selection } from './selection/state';
 import { SliceStore } from './data/slice-store';
-import { decodeSections, Section, SectionSource } from './data/sections';
+import { decodeSections } from './data/sections';
+import { Section, SectionSource } from './data/section';
 import { applySelectionRequest, createSelection } from './selection/mirror';
 import { ViewHandle } from './views/base';
 import { errorView, mountViews } from './registry';

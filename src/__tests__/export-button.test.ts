@@ -4,7 +4,8 @@
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { ExportIO, setExportIO } from '../export/button';
-import { Section, SectionSource, eager } from '../data/sections';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
 import { GridView } from '../views/model/view';
 import { HeadView } from '../views/head/view';
 import { NeuronView } from '../views/neuron/view';

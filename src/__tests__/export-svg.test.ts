@@ -13,7 +13,8 @@ import { headColors } from '../render/palette';
 import { DivergingScale } from '../render/vectors';
 import { formatWeight } from '../render/format';
 import { displayText } from '../render/tokens';
-import { EagerFields, Section, eager } from '../data/sections';
+import { EagerFields, eager } from '../data/eager';
+import { Section } from '../data/section';
 
 const HOSTILE = '</text><script>x</script>';
 

@@ -3,7 +3,8 @@
  */
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
-import { Section, SectionSource, eager } from '../data/sections';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
 import { GridView } from '../views/model/view';
 
 function section(): Section {

@@ -4,7 +4,8 @@
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import * as links from '../render/links';
-import { eager, Section, SectionSource } from '../data/sections';
+import { eager } from '../data/eager';
+import { Section, SectionSource } from '../data/section';
 import { DEFAULT_SETTINGS, settings } from '../config/settings';
 import { HeadView } from '../views/head/view';
 

@@ -5,7 +5,8 @@
  */
 import { headStatsText } from '../analysis/head-stats';
 import { Tensor } from '../wire/tensor';
-import { applyStats, decodeSections, DecodedSections } from '../data/sections';
+import { applyStats } from '../data/stats';
+import { decodeSections, DecodedSections } from '../data/sections';
 import { f32View, lazySection } from './fixtures/lazy';
 
 const NAMES = ['entropy', 'max', 'first', 'previous', 'distance'];

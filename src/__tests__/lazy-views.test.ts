@@ -6,7 +6,9 @@
  */
 import { FetchRequest, SliceStore } from '../data/slice-store';
 import { Selection } from '../selection/state';
-import { applyStats, decodeSections, overview, Section, SectionSource } from '../data/sections';
+import { applyStats } from '../data/stats';
+import { decodeSections } from '../data/sections';
+import { overview, Section, SectionSource } from '../data/section';
 import { GridView } from '../views/model/view';
 import { HeadView } from '../views/head/view';
 import { NeuronView } from '../views/neuron/view';

@@ -4,7 +4,8 @@
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { formatWeight } from '../render/format';
-import { Section, SectionSource, eager } from '../data/sections';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
 import { settings } from '../config/settings';
 import { NeuronView } from '../views/neuron/view';
 

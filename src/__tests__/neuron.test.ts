@@ -13,7 +13,8 @@ import {
 } from '../analysis/neuron';
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
-import { Section, eager } from '../data/sections';
+import { Section } from '../data/section';
+import { eager } from '../data/eager';
 
 /** Reference softmax(scale * q.k + mask), written out independently of src/data/neuron.ts. */
 function reference(q: number[][], k: number[][], scale: number, causal: boolean): number[][] {

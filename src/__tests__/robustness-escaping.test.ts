@@ -8,7 +8,8 @@
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { displayText } from '../render/tokens';
-import { Section, SectionSource, eager } from '../data/sections';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
 import { settings } from '../config/settings';
 import { GridView } from '../views/model/view';
 import { HeadView } from '../views/head/view';

@@ -5,7 +5,8 @@
  * sections that are consistent, never throw and never allocate for a shape the buffer does not hold.
  */
 import { decodeSections } from '../data/sections';
-import { decodeWire, WireError } from '../wire/codec';
+import { decodeWire } from '../wire/codec';
+import { WireError } from '../wire/errors';
 
 /** mulberry32: a small seeded PRNG, so that a failure can be replayed. */
 function rng(seed: number): () => number {

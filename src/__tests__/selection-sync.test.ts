@@ -1,7 +1,8 @@
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { fromPython, toPython } from '../selection/mirror';
-import { Section, eager } from '../data/sections';
+import { Section } from '../data/section';
+import { eager } from '../data/eager';
 
 const sec: Section = eager({
   key: 'self',

@@ -8,7 +8,7 @@
  */
 import { SelectionState, TokenRef } from '../selection/state';
 import { Tensor } from '../wire/tensor';
-import { Section } from '../data/sections';
+import { Section } from '../data/section';
 
 /** The (layer, head) data of one head: all views over the section's tensors, no copies. */
 export interface HeadVectors {

@@ -9,7 +9,8 @@
  * Pure data and timers: no DOM, no ipywidgets; the model supplies the transport.
  */
 import { Tensor } from '../wire/tensor';
-import { decodeWire, WireError } from '../wire/codec';
+import { decodeWire } from '../wire/codec';
+import { WireError } from '../wire/errors';
 
 export interface FetchRequest {
   type: 'fetch';

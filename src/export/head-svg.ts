@@ -10,7 +10,7 @@ import { shortenToken } from '../render/format';
 import { collectLinks, LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
-import { layerWeights, Section } from '../data/sections';
+import { layerWeights, Section } from '../data/section';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 /** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */

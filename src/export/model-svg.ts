@@ -9,7 +9,7 @@ import { OpenHead, TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
 import { alphaLevel, collectLinks } from '../render/links';
 import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
-import { overview, Overview, Section } from '../data/sections';
+import { overview, Overview, Section } from '../data/section';
 import { headFigure, HeadSvgInput, MIN_ALPHA, TITLE_TOKEN_CHARS } from './head-svg';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 

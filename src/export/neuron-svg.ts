@@ -9,7 +9,7 @@ import { SelectionState, TokenRef } from '../selection/state';
 import { formatWeight, shortenToken } from '../render/format';
 import { displayText } from '../render/tokens';
 import { cellWidthFor, DivergingScale, formatBound } from '../render/vectors';
-import { Section } from '../data/sections';
+import { Section } from '../data/section';
 import { TITLE_TOKEN_CHARS } from './head-svg';
 import { Child, ExportedSvg, fileName, h, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 

@@ -4,7 +4,7 @@
  */
 import { Selection, SelectionState, TokenRef } from '../selection/state';
 import { tokenOfEvent } from '../render/tokens';
-import { Section, SectionSource } from '../data/sections';
+import { Section, SectionSource } from '../data/section';
 
 export interface ViewHandle {
   readonly element: HTMLElement;

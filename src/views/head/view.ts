@@ -9,7 +9,7 @@ import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, Lin
 import { drawStripes, StripeInput } from '../../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
 import { fillTooltip, placeTooltip } from '../../render/tooltip';
-import { layerWeights, Section, SectionSource } from '../../data/sections';
+import { layerWeights, Section, SectionSource } from '../../data/section';
 import { LayerWeights } from '../../wire/tensor';
 import { SliceStatus } from '../../data/slice-store';
 import { settings } from '../../config/settings';

@@ -8,7 +8,7 @@ import { Selection, TokenRef } from '../../selection/state';
 import { paletteFor } from '../../render/colors';
 import { rgb } from 'd3';
 import { drawHeatFocus, drawThumbnail, heatmapPixels, PooledHeatmap, poolHeatmap, thumbnailMode } from '../../render/thumbnails';
-import { overview, Section, SectionSource } from '../../data/sections';
+import { overview, Section, SectionSource } from '../../data/section';
 import { settings } from '../../config/settings';
 import { resolveTheme, watchPageTheme } from '../../config/theme';
 import { attachExport } from '../../export/button';

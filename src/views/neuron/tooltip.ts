@@ -4,7 +4,7 @@
  */
 import { HeadVectors, NeuronRow } from '../../analysis/neuron';
 import { formatExact } from '../../render/vectors';
-import { Section } from '../../data/sections';
+import { Section } from '../../data/section';
 
 export type Matrix = 'q' | 'k' | 'qk';
 

@@ -31,7 +31,7 @@ import {
   formatExact,
   paintVectorRows
 } from '../../render/vectors';
-import { SectionSource } from '../../data/sections';
+import { SectionSource } from '../../data/section';
 import { settings } from '../../config/settings';
 import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
 import { attachExport } from '../../export/button';
