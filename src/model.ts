@@ -1,7 +1,8 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
 import { Selection } from './selection/state';
-import { SliceStore, WireSlice } from './data/slice-store';
+import { SliceStore } from './data/slice-store';
+import { WireSlice } from './wire/messages';
 import { applyStats } from './data/stats';
 import { DecodedSections, decodeSections } from './data/sections';
 import { Section, SectionSource } from './data/section';

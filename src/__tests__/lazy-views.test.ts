@@ -4,7 +4,8 @@
  * Lazy sections end to end in the page: decoding (summary, fetched slices, errors), and the head,
  * model and neuron views asking for slices, saying what is happening, and painting when they come.
  */
-import { FetchRequest, SliceStore } from '../data/slice-store';
+import { FetchRequest } from '../wire/messages';
+import { SliceStore } from '../data/slice-store';
 import { Selection } from '../selection/state';
 import { applyStats } from '../data/stats';
 import { decodeSections } from '../data/sections';

@@ -6,7 +6,8 @@ import { headIdsOf, headSlotsOf, layerId } from '../selection/ids';
 import { WireError } from '../wire/errors';
 import { LazyWire } from '../wire/sections';
 import { isSamePositions, Section } from './section';
-import { headBytes, SliceStore } from './slice-store';
+import { headBytes } from './slice-cache';
+import { SliceStore } from './slice-store';
 
 /** The Section of a decoded lazy wire entry; its saved slices go into `store`. */
 export function lazySection(w: LazyWire, where: string, store: SliceStore): Section {
