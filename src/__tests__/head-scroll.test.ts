@@ -3,7 +3,7 @@
  */
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
-import * as links from '../render/links';
+import * as links from '../analysis/links';
 import { eager } from '../data/eager';
 import { Section, SectionSource } from '../data/section';
 import { DEFAULT_SETTINGS, settings } from '../config/settings';

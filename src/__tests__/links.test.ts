@@ -2,7 +2,8 @@
  * @jest-environment jsdom
  */
 import { splitLayer } from '../wire/tensor';
-import { alphaLevel, collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkQuery, lineAlpha } from '../render/links';
+import { alphaLevel, drawLinksCanvas, drawLinksSvg, groupLinks } from '../render/links';
+import { collectLinks, LinkBatch, LinkQuery, lineAlpha } from '../analysis/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.
 const W = new Float32Array([

@@ -4,17 +4,17 @@
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
  * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
+import { RENDER_CONSTANTS } from '../config/render-constants';
 import { Range } from '../selection/filters';
 import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
-import { collectLinks, LINE_WIDTH } from '../render/links';
+import { collectLinks } from '../analysis/links';
+import { LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
 import { layerWeights, Section } from '../data/section';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-/** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */
-export const MIN_ALPHA = 1 / 255;
 
 export interface HeadSvgInput {
   section: Section;
@@ -153,7 +153,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = Math.max(0, sec.layers.indexOf(p.layer));
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: MIN_ALPHA });
+  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);

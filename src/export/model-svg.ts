@@ -5,12 +5,15 @@
  * of render/thumbnails.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
  */
+import { RENDER_CONSTANTS } from '../config/render-constants';
 import { OpenHead, TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
-import { alphaLevel, collectLinks } from '../render/links';
-import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
+import { alphaLevel } from '../render/links';
+import { collectLinks } from '../analysis/links';
+import { heatAlpha, poolMatrix } from '../analysis/pooling';
+import { thumbnailMode } from '../render/thumbnails';
 import { overview, Overview, Section } from '../data/section';
-import { headFigure, HeadSvgInput, MIN_ALPHA, TITLE_TOKEN_CHARS } from './head-svg';
+import { headFigure, HeadSvgInput, TITLE_TOKEN_CHARS } from './head-svg';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 export interface ModelSvgInput {
@@ -53,7 +56,7 @@ function lineThumb(weights: Float32Array, nQ: number, nK: number, color: string,
     query: { start: 0, end: nQ },
     key: { start: 0, end: nK },
     focus,
-    minAlpha: MIN_ALPHA
+    minAlpha: RENDER_CONSTANTS.min_line_alpha
   });
   const x0 = size * 0.15;
   const x1 = size * 0.85;

@@ -2,10 +2,12 @@
  * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
  * to the Selection. It never talks to other views.
  */
+import { RENDER_CONSTANTS } from '../../config/render-constants';
 import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../../selection/filters';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { paletteFor } from '../../render/colors';
-import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../../render/links';
+import { collectLinks, LinkBatch } from '../../analysis/links';
+import { drawLinksCanvas, drawLinksSvg, groupLinks, LinkGeometry, LinkGroups } from '../../render/links';
 import { drawStripes, StripeInput } from '../../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
 import { fillTooltip, placeTooltip } from '../../render/tooltip';
@@ -26,8 +28,6 @@ import { showFetchStatus, stateOf } from '../fetch-status';
 
 export type { ViewHandle } from '../base';
 
-/** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
-const MIN_ALPHA = 1 / 255;
 
 /**
  * Canvases cover only a band of the (scrolling) token rows: the visible part plus this much above
@@ -315,7 +315,7 @@ export class HeadView extends ViewBase {
       return;
     }
     const heads = status.heads;
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: MIN_ALPHA });
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
     const colors = this.colors;
     const geometry: LinkGeometry = {
       width,
