@@ -13,28 +13,13 @@ import { LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
 import { layerWeights, Section } from '../data/section';
+import { HeadSnapshot } from '../views/head/view';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 
-export interface HeadSvgInput {
-  section: Section;
-  /** Real layer index shown. */
-  layer: number;
-  /** Active head SLOTS (axis 1 of the section's attention), in display order. */
-  heads: readonly number[];
-  /** Token ranges shown (sentence pair filter). */
-  query: Range;
-  key: Range;
-  /** The focused token (hovered, else pinned), already checked to be visible. */
-  focus: TokenRef | null;
-  pinned: TokenRef | null;
-  /** Colour of every head slot. */
-  colors: readonly string[];
+/** The head view as it shows now, in the colours of its theme. */
+export interface HeadSvgInput extends HeadSnapshot {
   palette: SvgPalette;
-  rowHeight: number;
-  maxTokenChars: number;
-  /** Width of the line area, CSS pixels (the view's current width; 240 when unknown). */
-  linksWidth?: number;
 }
 
 export interface HeadFigure {

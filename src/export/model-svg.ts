@@ -2,32 +2,24 @@
  * Model view as SVG (pure): every (layer, head) thumbnail with the real layer and head ids on the
  * axes. Short inputs as lines (render/links.ts collectLinks for one head: the thumbnail's rule,
  * opacity = weight, unfocused lines under one 8-bit step skipped), long ones as the pooled heatmap
- * of render/thumbnails.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
+ * of analysis/pooling.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
  */
 import { RENDER_CONSTANTS } from '../config/render-constants';
-import { OpenHead, TokenRef } from '../selection/state';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
 import { alphaLevel } from '../render/links';
 import { collectLinks } from '../analysis/links';
 import { heatAlpha, poolMatrix } from '../analysis/pooling';
 import { thumbnailMode } from '../render/thumbnails';
-import { overview, Overview, Section } from '../data/section';
+import { overview, Overview } from '../data/section';
 import { headFigure, HeadSvgInput, TITLE_TOKEN_CHARS } from './head-svg';
+import { ModelSnapshot } from '../views/model/view';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-export interface ModelSvgInput {
-  section: Section;
-  /** Current layer (its label is bold, as on screen). */
-  layer: number;
-  /** The focused token (hovered, else pinned), valid for the section. */
-  focus: TokenRef | null;
-  /** Open head: real layer and head SLOT. */
-  openHead: OpenHead | null;
-  colors: readonly string[];
+/** The model view as it shows now, in the colours of its theme. */
+export interface ModelSvgInput extends Omit<ModelSnapshot, 'panel'> {
   palette: SvgPalette;
-  /** Thumbnail side, CSS pixels (the view's current size; 64 when unknown). */
-  thumbSize?: number;
   /** The open head as its panel shows it; drawn beside the grid. */
   panel?: HeadSvgInput | null;
 }

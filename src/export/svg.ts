@@ -198,8 +198,3 @@ export function headsPart(ids: readonly number[], total: number): string {
 export function fileName(view: 'head' | 'model' | 'neuron', layer: number | 'all', heads: string): string {
   return `attnscope-${view}-L${layer}-H${heads}`;
 }
-
-/** `build(input)` when there is an input (a view with data), else null. */
-export function ifInput<T>(input: T | null, build: (input: T) => ExportedSvg): ExportedSvg | null {
-  return input === null ? null : build(input);
-}

@@ -31,12 +31,9 @@ import {
   formatExact,
   paintVectorRows
 } from '../../render/vectors';
-import { SectionSource } from '../../data/section';
+import { Section, SectionSource } from '../../data/section';
 import { settings } from '../../config/settings';
 import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
-import { attachExport } from '../../export/button';
-import { neuronSvg, NeuronSvgInput } from '../../export/neuron-svg';
-import { ifInput, paletteOf } from '../../export/svg';
 import { setOptions } from '../dom';
 import { ViewBase } from '../base';
 import { cellTooltipLines, Matrix, rowTooltipLines } from './tooltip';
@@ -53,6 +50,17 @@ export const NO_VECTORS_MESSAGE =
   'The neuron view needs the query and key vectors, and this attention data has none. ' +
   'Get them with attnscope.neuron_view(model, tokenizer, text), or with ' +
   'attnscope.from_model(model, tokenizer, text, with_vectors=True).show(views=["neuron"]).';
+
+/** What the neuron view shows at one moment: enough to draw it again elsewhere (an export). */
+export interface NeuronSnapshot {
+  section: Section;
+  /** The selection state: open head, layer, active heads and pin decide what is shown. */
+  state: Readonly<SelectionState>;
+  /** The focused token (selection.focus). */
+  focus: TokenRef | null;
+  rowHeight: number;
+  maxTokenChars: number;
+}
 
 export class NeuronView extends ViewBase {
   readonly element: HTMLElement;
@@ -73,12 +81,11 @@ export class NeuronView extends ViewBase {
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
     this.listen();
-    this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), neuronSvg)));
     this.rebuild();
   }
 
-  /** What the export draws: the shown head and focused query, as now (null without vectors). */
-  exportInput(): NeuronSvgInput | null {
+  /** The shown head and focused query, as now (null without vectors, or while a lazy head is on its way). */
+  snapshot(): NeuronSnapshot | null {
     const sec = this.section;
     if (!sec || !hasVectors(sec)) {
       return null;
@@ -87,7 +94,7 @@ export class NeuronView extends ViewBase {
       return null; // a lazy head still on its way
     }
     const { rowHeight, maxTokenChars } = settings.value;
-    return { section: sec, state: this.state, focus: this.selection.focus, palette: paletteOf(this.element), rowHeight, maxTokenChars };
+    return { section: sec, state: this.state, focus: this.selection.focus, rowHeight, maxTokenChars };
   }
 
   // --- data -------------------------------------------------------------------------------------
