@@ -1,7 +1,8 @@
 /**
  * @jest-environment jsdom
  */
-import { headIds, headVectors, neuronRow } from '../analysis/neuron';
+import { headIds } from '../selection/ids';
+import { headVectors, neuronRow } from '../analysis/neuron';
 import { Selection, SelectionState } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { headSvg, HeadSvgInput } from '../export/head-svg';

@@ -1,16 +1,5 @@
-import {
-  dot,
-  focusedQuery,
-  headIds,
-  headVectors,
-  isMasked,
-  maxAbs,
-  neuronRow,
-  scaleOf,
-  shownHead,
-  softmax,
-  symmetricDomain
-} from '../analysis/neuron';
+import { dot, focusedQuery, headVectors, isMasked, maxAbs, neuronRow, scaleOf, shownHead, softmax, symmetricDomain } from '../analysis/neuron';
+import { headIds } from '../selection/ids';
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { Section } from '../data/section';
