@@ -16,7 +16,7 @@ import { fillTooltip, placeTooltip } from '../../render/tooltip';
 import { CellLayout, cellAt, cellWidthFor, DivergingScale, formatBound, formatExact } from '../../render/vectors';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
-import { setOptions } from '../dom';
+import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildNeuronViewDom, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
 import { fillKeyRows, NeuronMatrices } from './matrices';
@@ -194,8 +194,8 @@ export class NeuronView extends ViewBase {
     d.legends.hidden = true;
     d.hint.hidden = true;
     d.status.hidden = true;
-    d.layerSelect.parentElement!.hidden = true;
-    d.headSelect.parentElement!.hidden = true;
+    hideControl(d.layerSelect, true);
+    hideControl(d.headSelect, true);
     this.hideTooltip();
     Object.assign(this.element.dataset, { state: 'error', layer: '', head: '', query: '' });
   }
@@ -207,7 +207,7 @@ export class NeuronView extends ViewBase {
     this.applyTheme();
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), this.state.section);
-    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    hideControl(d.sectionSelect, sections.length < 2);
     if (!sec) {
       this.fail(`attnscope: no attention section named "${this.state.section}"`);
       return;
@@ -221,8 +221,8 @@ export class NeuronView extends ViewBase {
     d.legends.hidden = false;
     d.fetchStatus.root.hidden = true;
     d.status.hidden = false;
-    d.layerSelect.parentElement!.hidden = false;
-    d.headSelect.parentElement!.hidden = false;
+    hideControl(d.layerSelect, false);
+    hideControl(d.headSelect, false);
     setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
     const ids = headIds(sec);
     setOptions(d.headSelect, ids.map((id, slot) => ({ value: String(slot), label: String(id) })), '0');
