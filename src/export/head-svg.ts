@@ -2,7 +2,7 @@
  * Head view as SVG (pure): the two token columns as <text>, the lines of the current layer and
  * active heads (or of the focused token only) with the screen's opacity rule, the per-head stripes
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
- * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
+ * The lines come from analysis/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
 import { headId, headIdsOf, layerSlotOrFirst } from '../selection/ids';
 import { RENDER_CONSTANTS } from '../config/render-constants';

@@ -1,6 +1,6 @@
 /**
  * Model view as SVG (pure): every (layer, head) thumbnail with the real layer and head ids on the
- * axes. Short inputs as lines (render/links.ts collectLinks for one head: the thumbnail's rule,
+ * axes. Short inputs as lines (analysis/links.ts collectLinks for one head: the thumbnail's rule,
  * opacity = weight, unfocused lines under one 8-bit step skipped), long ones as the pooled heatmap
  * of analysis/pooling.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
