@@ -46,10 +46,6 @@ export interface NeuronRow {
   maxError: number;
 }
 
-export function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
-}
-
 export function hasVectors(sec: Section): boolean {
   return sec.headDim !== null;
 }
