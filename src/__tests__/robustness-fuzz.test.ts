@@ -1,11 +1,12 @@
 /**
- * Issue 6: the wire decoder never throws. decodeSections gets random nested structures, random
+ * The wire decoder never throws. decodeSections gets random nested structures, random
  * dtypes, shapes and buffer lengths, near-valid sections with one or more fields broken, and
  * hostile strings; it must return {ok: false, error} (a non-empty string) or {ok: true} with
  * sections that are consistent, never throw and never allocate for a shape the buffer does not hold.
  */
-import { decodeSections } from '../sections';
-import { decodeWire, WireError } from '../data/wire';
+import { decodeSections } from '../data/sections';
+import { decodeWire } from '../wire/codec';
+import { WireError } from '../wire/errors';
 
 /** mulberry32: a small seeded PRNG, so that a failure can be replayed. */
 function rng(seed: number): () => number {

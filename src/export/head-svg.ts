@@ -2,39 +2,25 @@
  * Head view as SVG (pure): the two token columns as <text>, the lines of the current layer and
  * active heads (or of the focused token only) with the screen's opacity rule, the per-head stripes
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
- * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
+ * The lines come from analysis/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
+import { headId, headIdsOf, layerSlotOrFirst } from '../selection/ids';
+import { RENDER_CONSTANTS } from '../config/render-constants';
+import { Range } from '../selection/filters';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
-import { collectLinks, LINE_WIDTH } from '../render/links';
+import { collectLinks } from '../analysis/links';
+import { LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
-import { layerWeights, Section } from '../sections';
+import { layerWeights, Section } from '../data/section';
+import { HeadSnapshot } from '../views/head/view';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-/** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */
-export const MIN_ALPHA = 1 / 255;
 
-export interface HeadSvgInput {
-  section: Section;
-  /** Real layer index shown. */
-  layer: number;
-  /** Active head SLOTS (axis 1 of the section's attention), in display order. */
-  heads: readonly number[];
-  /** Token ranges shown (sentence pair filter). */
-  query: Range;
-  key: Range;
-  /** The focused token (hovered, else pinned), already checked to be visible. */
-  focus: TokenRef | null;
-  pinned: TokenRef | null;
-  /** Colour of every head slot. */
-  colors: readonly string[];
+/** The head view as it shows now, in the colours of its theme. */
+export interface HeadSvgInput extends HeadSnapshot {
   palette: SvgPalette;
-  rowHeight: number;
-  maxTokenChars: number;
-  /** Width of the line area, CSS pixels (the view's current width; 240 when unknown). */
-  linksWidth?: number;
 }
 
 export interface HeadFigure {
@@ -62,7 +48,7 @@ function tokenLabel(sec: Section, t: TokenRef): string {
 
 export function headTitle(p: HeadSvgInput): string {
   const sec = p.section;
-  const ids = p.heads.map(s => sec.heads[s] ?? s);
+  const ids = headIdsOf(sec, p.heads);
   const parts = [`attnscope \u00b7 ${sec.label}`, `layer ${p.layer}`, `${ids.length === 1 ? 'head' : 'heads'} ${ids.join(', ')}`];
   if (p.focus) {
     parts.push(tokenLabel(sec, p.focus));
@@ -81,7 +67,7 @@ function legend(p: HeadSvgInput, x0: number, y0: number, maxWidth: number): { no
   let x = start;
   let y = y0;
   for (const slot of p.heads) {
-    const id = String(p.section.heads[slot] ?? slot);
+    const id = String(headId(p.section, slot));
     const w = Math.max(22, textWidth(id, 10) + 8);
     if (x + w > x0 + maxWidth && x > start) {
       x = start;
@@ -150,10 +136,10 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const sec = p.section;
   const [, , nQ, nK] = sec.shape;
   const rowH = p.rowHeight;
-  const li = Math.max(0, sec.layers.indexOf(p.layer));
+  const li = layerSlotOrFirst(sec, p.layer);
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: MIN_ALPHA });
+  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);
@@ -202,14 +188,14 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
         y2: y0 + (batch.k[i] - p.key.start + 0.5) * rowH,
         stroke: p.colors[slot],
         'stroke-opacity': batch.alpha[i].toPrecision(4),
-        'data-head': sec.heads[slot] ?? slot
+        'data-head': headId(sec, slot)
       })
     );
   }
 
   const node = h(
     'g',
-    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': p.heads.map(s => sec.heads[s] ?? s).join(','), 'data-lines': batch.count },
+    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': headIdsOf(sec, p.heads).join(','), 'data-lines': batch.count },
     titleNode,
     leg.node,
     h('g', { 'data-role': 'stripes' }, ...stripes),
@@ -223,7 +209,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
 /** The head view as an SVG file. */
 export function headSvg(p: HeadSvgInput): ExportedSvg & { lines: number } {
   const fig = headFigure(p);
-  const ids = p.heads.map(s => p.section.heads[s] ?? s);
+  const ids = headIdsOf(p.section, p.heads);
   return {
     svg: svgDocument(fig.width, fig.height, p.palette, headTitle(p), fig.node),
     width: Math.ceil(fig.width),

@@ -1,12 +1,12 @@
 import * as d3 from 'd3';
 
-import { PaletteName } from '../settings';
+import { PaletteName } from '../config/settings';
 import { headColors } from './palette';
 
 /** Colours of `n` heads for the palette chosen in the settings; head i keeps colour i whatever is active. */
 export function paletteFor(name: PaletteName, n: number): string[] {
   if (name === 'sinebow') {
-    return Array.from({ length: n }, (_, i) => d3.color(d3.interpolateSinebow(i / Math.max(1, n)))!.formatHex());
+    return Array.from({ length: n }, (_, i) => d3.rgb(d3.interpolateSinebow(i / Math.max(1, n))).formatHex());
   }
   if (name === 'dark2') {
     const base = d3.schemeDark2;

@@ -2,9 +2,9 @@
  * What the neuron view's tooltips say (pure): the exact value of a vector cell, or the scores of a
  * key row, for the focused query.
  */
-import { HeadVectors, NeuronRow } from '../data/neuron';
-import { formatExact } from '../render/vectors';
-import { Section } from '../sections';
+import { HeadVectors, NeuronRow } from '../../analysis/neuron';
+import { formatExact } from '../../render/vectors';
+import { Section } from '../../data/section';
 
 export type Matrix = 'q' | 'k' | 'qk';
 

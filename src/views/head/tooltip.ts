@@ -3,10 +3,10 @@
  * with the exact weight between it and the pinned token on the other side, or, when nothing is
  * pinned there, the strongest weight it has and with which token.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
-import { LayerWeights } from '../data/tensor';
-import { formatWeight } from '../render/format';
+import { Range } from '../../selection/filters';
+import { TokenRef } from '../../selection/state';
+import { LayerWeights } from '../../wire/tensor';
+import { formatWeight } from '../../render/format';
 
 export interface TooltipInput {
   /** One layer: row-major [queries, keys] per head slot. */

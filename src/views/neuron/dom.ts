@@ -3,10 +3,10 @@
  * token column on the left, and on the right a table with one row per key: key vector and q*k
  * cells (two canvases laid over the rows), scale*q.k, softmax and the key token. No data logic.
  */
-import { displayText } from '../render/tokens';
-import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
-import { el, labelled, prepareCanvas } from './dom';
-import { buildFetchStatus, FetchStatusDom } from './fetch-status';
+import { displayText } from '../../render/tokens';
+import { CellLayout, DivergingScale, drawLegend, formatBound } from '../../render/vectors';
+import { el, labelled, prepareCanvas } from '../dom';
+import { buildFetchStatus, FetchStatusDom } from '../fetch-status';
 
 export interface LegendDom {
   root: HTMLElement;
