@@ -8,9 +8,10 @@ from . import validation  # noqa: F401 - attnscope.validation.MAX_INPUT_BYTES / 
 from .api import head_view, model_view, neuron_view, save_html, show
 from .extract.model import from_model
 from .extract.result import Attentions
+from .output.display import get_display, set_display
 from .widget import AttentionWidget
 
 __version__ = "0.1.0"
 
-__all__ = ["Attentions", "AttentionWidget", "__version__", "from_model", "head_view", "model_view",
-           "neuron_view", "save_html", "show"]
+__all__ = ["Attentions", "AttentionWidget", "__version__", "from_model", "get_display", "head_view", "model_view",
+           "neuron_view", "save_html", "set_display", "show"]

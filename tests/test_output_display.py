@@ -65,3 +65,43 @@ def test_inline_page_keeps_the_page_whole_and_inert_as_attribute_text():
     (srcdoc,) = re.findall(r'srcdoc="([^"]*)"', out)
     assert html.unescape(srcdoc) == page
     assert "min-height:360px" in out
+
+
+def _views():
+    import numpy as np
+
+    import attnscope
+
+    rng = np.random.default_rng(0)
+    x = np.exp(rng.normal(size=(2, 3, 4, 4))).astype(np.float32)
+    return attnscope, x / x.sum(-1, keepdims=True), ["<b>a</b>", "b", "c", "d"]
+
+
+def test_html_mode_displays_the_offline_page_instead_of_the_widget(recording_comm, no_display):
+    attnscope, weights, tokens = _views()
+    attnscope.set_display("html")
+    w = attnscope.head_view(weights, tokens, layer=1)
+    (bundle,) = no_display
+    assert set(bundle) == {"text/html", "text/plain"}  # no widget mime type: nothing waits for a frontend
+    (srcdoc,) = re.findall(r'srcdoc="([^"]*)"', bundle["text/html"])
+    root = re.compile(r"attnscope-(root|data)-[0-9a-f]+")  # each page gets fresh element ids
+    assert root.sub("ROOT", html.unescape(srcdoc)) == root.sub("ROOT", w.to_html())  # the page save_html writes
+    assert "<b>a</b>" not in srcdoc  # the token is escaped twice over: attribute text of a page that escapes it
+    assert bundle["text/plain"] == "attnscope views (head) of self attention [2 x 3 x 4 x 4]"
+    assert w.head_statistics()["entropy"].shape == (2, 3)  # the returned widget still answers in Python
+
+
+def test_widget_mode_is_unchanged(recording_comm, no_display):
+    attnscope, weights, tokens = _views()
+    attnscope.set_display("widget")
+    attnscope.model_view(weights, tokens)
+    (bundle,) = no_display
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "image/svg+xml" in bundle
+
+
+def test_auto_in_vscode_shows_the_page(recording_comm, no_display, monkeypatch):
+    attnscope, weights, tokens = _views()
+    monkeypatch.setenv("VSCODE_PID", "99")
+    attnscope.head_view(weights, tokens)
+    (bundle,) = no_display
+    assert "text/html" in bundle and "application/vnd.jupyter.widget-view+json" not in bundle

@@ -18,6 +18,7 @@ from ..analysis.head_stats import STAT_NAMES, head_statistics
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
 from ..inputs.options import check_views
+from ..output.display import inline_page, resolve_display
 from ..output.html import html_document, write_html
 from ..output.static_svg import fallback_svg
 from ..wire import messages
@@ -230,7 +231,10 @@ class AttentionWidget(DOMWidget):
         return None
 
     def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus a static SVG of the initial view for places that cannot run widgets."""
+        """The widget view, plus a static SVG of the initial view for places that cannot run widgets; in the
+        "html" display mode (attnscope.set_display, auto in Colab and VS Code) the offline page inline instead."""
+        if resolve_display() == "html":
+            return {"text/html": inline_page(self.to_html()), "text/plain": _plain(self)}
         data = super()._repr_mimebundle_(**kwargs)
         if data is not None:
             svg = fallback_svg(self._state(), self._kept_sources())
@@ -249,3 +253,10 @@ class AttentionWidget(DOMWidget):
     def _saved_state(self) -> dict:
         """The state a saved page holds."""
         return self._state()
+
+
+def _plain(widget) -> str:
+    """The text/plain of an inline page: what it shows, for frontends that show only text."""
+    wire_sec = widget._section(widget.section)
+    dims = " x ".join(str(n) for n in section_shape(wire_sec)) if wire_sec else "?"
+    return f"attnscope views ({', '.join(widget.views)}) of {widget.section} attention [{dims}]"
