@@ -7,6 +7,7 @@
 import { Range } from '../data/filters';
 import { TokenRef } from '../data/selection';
 import { shortenToken } from '../render/format';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { collectLinks, LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
@@ -57,7 +58,7 @@ const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.m
 
 function tokenLabel(sec: Section, t: TokenRef): string {
   const tokens = t.side === 'query' ? sec.queryTokens : sec.keyTokens;
-  return `${t.side} ${t.index} \u201c${shortenToken(tokens[t.index] ?? '', TITLE_TOKEN_CHARS)}\u201d`;
+  return `${t.side} ${t.index} \u201c${isolate(escapeInvisible(shortenToken(tokens[t.index] ?? '', TITLE_TOKEN_CHARS)))}\u201d`;
 }
 
 export function headTitle(p: HeadSvgInput): string {

@@ -7,6 +7,7 @@
  */
 import { OpenHead, TokenRef } from '../data/selection';
 import { shortenToken } from '../render/format';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { alphaLevel, collectLinks } from '../render/links';
 import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
 import { overview, Overview, Section } from '../sections';
@@ -126,7 +127,7 @@ export function modelTitle(p: ModelSvgInput): string {
   const parts = [`attnscope \u00b7 ${sec.label}`, `${nL} ${nL === 1 ? 'layer' : 'layers'} \u00d7 ${nH} ${nH === 1 ? 'head' : 'heads'}`];
   if (p.focus) {
     const tokens = p.focus.side === 'query' ? sec.queryTokens : sec.keyTokens;
-    parts.push(`${p.focus.side} ${p.focus.index} \u201c${shortenToken(tokens[p.focus.index] ?? '', TITLE_TOKEN_CHARS)}\u201d`);
+    parts.push(`${p.focus.side} ${p.focus.index} \u201c${isolate(escapeInvisible(shortenToken(tokens[p.focus.index] ?? '', TITLE_TOKEN_CHARS)))}\u201d`);
   }
   if (p.openHead) {
     parts.push(`open: layer ${p.openHead.layer}, head ${sec.heads[p.openHead.head] ?? p.openHead.head}`);

@@ -7,6 +7,7 @@
 import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../data/neuron';
 import { SelectionState, TokenRef } from '../data/selection';
 import { formatWeight, shortenToken } from '../render/format';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { displayText } from '../render/tokens';
 import { cellWidthFor, DivergingScale, formatBound } from '../render/vectors';
 import { Section } from '../sections';
@@ -111,7 +112,7 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
   // Title and legends.
   const titleParts = [`attnscope \u00b7 ${sec.label}`, `layer ${shown.layer}`, `head ${headId}`];
   if (row) {
-    titleParts.push(`query ${row.query} \u201c${shortenToken(sec.queryTokens[row.query], TITLE_TOKEN_CHARS)}\u201d`);
+    titleParts.push(`query ${row.query} \u201c${isolate(escapeInvisible(shortenToken(sec.queryTokens[row.query], TITLE_TOKEN_CHARS)))}\u201d`);
   }
   const title = titleParts.join(' \u00b7 ');
   const top: Child[] = [h('text', { 'data-role': 'title', x: PAD, y: PAD + 13, 'font-size': 13, 'font-weight': 600, fill: pal.foreground }, title)];

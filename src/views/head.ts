@@ -8,7 +8,7 @@ import { paletteFor } from '../render/colors';
 import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../render/links';
 import { drawStripes, StripeInput } from '../render/stripes';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
-import { fillTooltip, placeTooltip } from '../render/tooltip';
+import { fillTooltip, showTooltipAt } from '../render/tooltip';
 import { layerWeights, Section, SectionSource } from '../sections';
 import { LayerWeights } from '../data/tensor';
 import { SliceStatus } from '../data/slice-store';
@@ -477,15 +477,7 @@ export class HeadView extends ViewBase {
       t,
       this.state.pinned
     );
-    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })));
-    const box = el.getBoundingClientRect();
-    if (t.side === 'query') {
-      placeTooltip(tip, this.element, box, 0, box.height + 4);
-    } else {
-      const rootBox = this.element.getBoundingClientRect();
-      placeTooltip(tip, this.element, box, 0, box.height + 4);
-      tip.style.left = '';
-      tip.style.right = `${rootBox.right - box.right}px`;
-    }
+    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })), content.exact);
+    showTooltipAt(tip, this.element, el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
   }
 }

@@ -7,6 +7,7 @@ import { displayText } from '../render/tokens';
 import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
 import { el, labelled, prepareCanvas } from './dom';
 import { buildFetchStatus, FetchStatusDom } from './fetch-status';
+import { createTooltip } from '../render/tooltip';
 
 export interface LegendDom {
   root: HTMLElement;
@@ -116,9 +117,7 @@ export function buildNeuronViewDom(doc: Document): NeuronViewDom {
   body.append(queryTitle, header, qSpacer, qRow, queryTokens, table);
 
   const status = el(doc, 'div', 'attnscope-neuron-status');
-  const tooltip = el(doc, 'div', 'attnscope-tooltip');
-  tooltip.setAttribute('role', 'tooltip');
-  tooltip.hidden = true;
+  const tooltip = createTooltip(doc);
   const message = el(doc, 'div', 'attnscope-message');
   message.setAttribute('role', 'alert');
   message.hidden = true;

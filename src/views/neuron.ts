@@ -21,6 +21,7 @@ import {
 import { Selection, SelectionState, TokenRef } from '../data/selection';
 import { formatWeight } from '../render/format';
 import { fillTooltip, placeTooltip } from '../render/tooltip';
+import { escapeInvisible, TextLine } from '../render/token-text';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
 import {
   CellLayout,
@@ -323,7 +324,7 @@ export class NeuronView extends ViewBase {
     paintLegend(d.productLegend, productScale);
     d.productLegend.root.classList.toggle('is-empty', !row);
 
-    d.qLabel.textContent = row ? `query ${row.query}: ${sec.queryTokens[row.query]}` : '';
+    d.qLabel.textContent = row ? `query ${row.query}: ${escapeInvisible(sec.queryTokens[row.query])}` : '';
     this.rowEls.forEach((r, k) => {
       const hidden = masked(k);
       r.row.classList.toggle('is-masked', hidden);
@@ -358,10 +359,10 @@ export class NeuronView extends ViewBase {
     this.dom.tooltip.hidden = true;
   }
 
-  private placeTooltip(lines: string[], anchor: DOMRect, dx: number, dy: number): void {
+  private placeTooltip(lines: TextLine[], anchor: DOMRect, dx: number, dy: number): void {
     const [title, ...rest] = lines;
     fillTooltip(this.dom.tooltip, title, rest.map(text => ({ text })));
-    placeTooltip(this.dom.tooltip, this.element, anchor, dx + 12, dy + 12);
+    placeTooltip(this.dom.tooltip, this.element, anchor.left + dx, anchor.top + dy);
   }
 
   /** Exact value of the vector cell under the mouse, with its token and dimension. */
