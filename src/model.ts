@@ -1,10 +1,13 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
-import { Selection } from './data/selection';
-import { SliceStore, WireSlice } from './data/slice-store';
-import { applyStats, DecodedSections, decodeSections, Section, SectionSource } from './sections';
-import { settings } from './settings';
-import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection-sync';
+import { Selection } from './selection/state';
+import { SliceStore } from './data/slice-store';
+import { WireSlice } from './wire/messages';
+import { applyStats } from './data/stats';
+import { DecodedSections, decodeSections } from './data/sections';
+import { Section, SectionSource } from './data/section';
+import { settings } from './config/settings';
+import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection/mirror';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**

@@ -4,7 +4,7 @@ import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 
 import { AttentionModel } from './model';
 import { AttentionView } from './widget';
-import { settings } from './settings';
+import { settings } from './config/settings';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 const PLUGIN_ID = `${MODULE_NAME}:plugin`;

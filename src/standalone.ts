@@ -2,12 +2,13 @@
  * Entry of the offline HTML export (attnscope/static/standalone.js): the same views as the widget,
  * fed from a payload embedded in the page instead of a kernel. Global API: attnscope.mount().
  */
-import { Selection } from './data/selection';
+import { Selection } from './selection/state';
 import { SliceStore } from './data/slice-store';
-import { decodeSections, Section, SectionSource } from './sections';
-import { applySelectionRequest, createSelection } from './selection-sync';
+import { decodeSections } from './data/sections';
+import { Section, SectionSource } from './data/section';
+import { applySelectionRequest, createSelection } from './selection/mirror';
 import { ViewHandle } from './views/base';
-import { errorView, mountViews } from './views/registry';
+import { errorView, mountViews } from './registry';
 
 export interface StandalonePayload {
   format: 'attnscope-standalone';

@@ -2,7 +2,7 @@ import { DOMWidgetView } from '@jupyter-widgets/base';
 
 import { AttentionModel } from './model';
 import { ViewHandle } from './views/base';
-import { mountViews } from './views/registry';
+import { mountViews } from './registry';
 
 import '../style/index.css';
 

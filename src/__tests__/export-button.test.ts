@@ -1,13 +1,12 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
 import { ExportIO, setExportIO } from '../export/button';
-import { Section, SectionSource, eager } from '../sections';
-import { GridView } from '../views/grid';
-import { HeadView } from '../views/head';
-import { NeuronView } from '../views/neuron';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
+import { VIEW_FACTORIES } from '../registry';
 
 const HOSTILE = '</text><script>x</script>';
 const TOKENS = ['[CLS]', 'the', HOSTILE, '[SEP]'];
@@ -127,7 +126,7 @@ async function exportAs(root: HTMLElement, format: 'svg' | 'png'): Promise<Call>
 
 function mountHead(): { root: HTMLElement; sel: Selection } {
   const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
-  const view = new HeadView(source(), sel);
+  const view = VIEW_FACTORIES.head(source(), sel);
   document.body.appendChild(view.element);
   return { root: view.element, sel };
 }
@@ -221,7 +220,7 @@ describe('export button', () => {
 
   it('model view: one button (none in the open-head panel); the file has the open head and its lines', async () => {
     const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
-    const view = new GridView(source(), sel);
+    const view = VIEW_FACTORIES.model(source(), sel);
     document.body.appendChild(view.element);
     const root = view.element;
     let call = await exportAs(root, 'svg');
@@ -244,7 +243,7 @@ describe('export button', () => {
 
   it('neuron view: numbers and cells as on screen', async () => {
     const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
-    const view = new NeuronView(source(true), sel);
+    const view = VIEW_FACTORIES.neuron(source(true), sel);
     document.body.appendChild(view.element);
     const root = view.element;
     sel.pin({ side: 'query', index: 2 });
@@ -262,7 +261,7 @@ describe('export button', () => {
 
   it('neuron view without vectors: nothing to download, said on the root', async () => {
     const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
-    const view = new NeuronView(source(false), sel);
+    const view = VIEW_FACTORIES.neuron(source(false), sel);
     document.body.appendChild(view.element);
     const root = view.element;
     exportButton(root).click();
@@ -274,7 +273,7 @@ describe('export button', () => {
 
   it('dispose removes the button and its document listeners', () => {
     const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
-    const view = new HeadView(source(), sel);
+    const view = VIEW_FACTORIES.head(source(), sel);
     document.body.appendChild(view.element);
     const spy = jest.spyOn(document, 'removeEventListener');
     view.dispose();

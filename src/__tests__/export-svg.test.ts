@@ -1,9 +1,9 @@
 /**
  * @jest-environment jsdom
  */
-import { headIds, headVectors, neuronRow } from '../data/neuron';
-import { Selection, SelectionState } from '../data/selection';
-import { Tensor } from '../data/tensor';
+import { headIds, headVectors, neuronRow } from '../analysis/neuron';
+import { Selection, SelectionState } from '../selection/state';
+import { Tensor } from '../wire/tensor';
 import { headSvg, HeadSvgInput } from '../export/head-svg';
 import { MAX_HEAT_CELLS, modelSvg, ModelSvgInput } from '../export/model-svg';
 import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
@@ -13,7 +13,8 @@ import { headColors } from '../render/palette';
 import { DivergingScale } from '../render/vectors';
 import { formatWeight } from '../render/format';
 import { displayText } from '../render/tokens';
-import { EagerFields, Section, eager } from '../sections';
+import { EagerFields, eager } from '../data/eager';
+import { Section } from '../data/section';
 
 const HOSTILE = '</text><script>x</script>';
 

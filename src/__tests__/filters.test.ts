@@ -1,4 +1,4 @@
-import { PairFilter, filterRanges, isPairFilter, pairFilterOptions } from '../data/filters';
+import { PairFilter, filterRanges, isPairFilter, pairFilterOptions } from '../selection/filters';
 
 // 7 tokens, sentence B starts at 3: A = [0, 3), B = [3, 7).
 describe('filterRanges', () => {

@@ -2,7 +2,7 @@
  * Issue 16, item 2: the model view's grid fits its box (it was 957 px in a 956 px box: a horizontal
  * scrollbar), and with a head open the two are laid out so that both stay usable.
  */
-import { BODY_GAP, gridLayout, gridWidth, PANEL_MIN, thumbnailSize } from '../views/grid-dom';
+import { BODY_GAP, gridLayout, gridWidth, PANEL_MIN, thumbnailSize } from '../views/model/dom';
 
 describe('gridLayout', () => {
   // content widths of a notebook output at common window sizes, 12 and 32 heads, gutters 0 and 15 px

@@ -1,10 +1,11 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
-import { Section, SectionSource, eager } from '../sections';
-import { GridView } from '../views/grid';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
+import { GridView } from '../views/model/view';
 
 function section(): Section {
   const L = 2, H = 3, N = 4;

@@ -1,12 +1,13 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
-import * as links from '../render/links';
-import { eager, Section, SectionSource } from '../sections';
-import { DEFAULT_SETTINGS, settings } from '../settings';
-import { HeadView } from '../views/head';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import * as links from '../analysis/links';
+import { eager } from '../data/eager';
+import { Section, SectionSource } from '../data/section';
+import { DEFAULT_SETTINGS, settings } from '../config/settings';
+import { HeadView } from '../views/head/view';
 
 // n tokens, every query attends half to key 0 and half to itself (query 0: all to key 0).
 function attention(heads: number, n: number): Tensor {

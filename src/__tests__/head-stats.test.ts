@@ -3,9 +3,10 @@
  * message), kept in the saved wire form, rejected when malformed, and shown in the model view's
  * thumbnail tooltip.
  */
-import { headStatsText } from '../data/head-stats';
-import { Tensor } from '../data/tensor';
-import { applyStats, decodeSections, DecodedSections } from '../sections';
+import { headStatsText } from '../analysis/head-stats';
+import { Tensor } from '../wire/tensor';
+import { applyStats } from '../data/stats';
+import { decodeSections, DecodedSections } from '../data/sections';
 import { f32View, lazySection } from './fixtures/lazy';
 
 const NAMES = ['entropy', 'max', 'first', 'previous', 'distance'];

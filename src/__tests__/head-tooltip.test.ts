@@ -1,5 +1,5 @@
-import { splitLayer } from '../data/tensor';
-import { tooltipContent, TooltipInput } from '../views/head-tooltip';
+import { splitLayer } from '../wire/tensor';
+import { tooltipContent, TooltipInput } from '../views/head/tooltip';
 import { formatWeight, shortenToken } from '../render/format';
 import { plainText } from '../render/token-text';
 

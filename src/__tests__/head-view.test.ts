@@ -1,11 +1,12 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
-import { Section, SectionSource, eager } from '../sections';
-import { settings } from '../settings';
-import { HeadView } from '../views/head';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
+import { settings } from '../config/settings';
+import { HeadView } from '../views/head/view';
 
 // 2 layers x 3 heads x 4 tokens; every weight non-zero, rows sum to 1.
 function attention(): Tensor {

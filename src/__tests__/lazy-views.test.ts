@@ -4,12 +4,15 @@
  * Lazy sections end to end in the page: decoding (summary, fetched slices, errors), and the head,
  * model and neuron views asking for slices, saying what is happening, and painting when they come.
  */
-import { FetchRequest, SliceStore } from '../data/slice-store';
-import { Selection } from '../data/selection';
-import { applyStats, decodeSections, overview, Section, SectionSource } from '../sections';
-import { GridView } from '../views/grid';
-import { HeadView } from '../views/head';
-import { NeuronView } from '../views/neuron';
+import { FetchRequest } from '../wire/messages';
+import { SliceStore } from '../data/slice-store';
+import { Selection } from '../selection/state';
+import { applyStats } from '../data/stats';
+import { decodeSections } from '../data/sections';
+import { overview, Section, SectionSource } from '../data/section';
+import { GridView } from '../views/model/view';
+import { HeadView } from '../views/head/view';
+import { NeuronView } from '../views/neuron/view';
 import { lazySection, reply, weightAt } from './fixtures/lazy';
 
 beforeAll(() => {

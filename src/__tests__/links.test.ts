@@ -1,8 +1,9 @@
 /**
  * @jest-environment jsdom
  */
-import { splitLayer } from '../data/tensor';
-import { alphaLevel, collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkQuery, lineAlpha } from '../render/links';
+import { splitLayer } from '../wire/tensor';
+import { alphaLevel, drawLinksCanvas, drawLinksSvg, groupLinks } from '../render/links';
+import { collectLinks, LinkBatch, LinkQuery, lineAlpha } from '../analysis/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.
 const W = new Float32Array([

@@ -1,12 +1,13 @@
 /**
  * @jest-environment jsdom
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
 import { formatWeight } from '../render/format';
-import { Section, SectionSource, eager } from '../sections';
-import { settings } from '../settings';
-import { NeuronView } from '../views/neuron';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
+import { settings } from '../config/settings';
+import { NeuronView } from '../views/neuron/view';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const tokens = ['[CLS]', HOSTILE, 'cat'];

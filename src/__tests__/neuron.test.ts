@@ -10,10 +10,11 @@ import {
   shownHead,
   softmax,
   symmetricDomain
-} from '../data/neuron';
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
-import { Section, eager } from '../sections';
+} from '../analysis/neuron';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import { Section } from '../data/section';
+import { eager } from '../data/eager';
 
 /** Reference softmax(scale * q.k + mask), written out independently of src/data/neuron.ts. */
 function reference(q: number[][], k: number[][], scale: number, causal: boolean): number[][] {

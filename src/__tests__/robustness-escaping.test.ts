@@ -5,15 +5,16 @@
  * text in the aria-label / title / tooltip) by every view, and nothing in it is ever parsed: no
  * element appears from a token and no handler runs.
  */
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
 import { displayText } from '../render/tokens';
-import { Section, SectionSource, eager } from '../sections';
-import { settings } from '../settings';
-import { GridView } from '../views/grid';
-import { HeadView } from '../views/head';
-import { NeuronView } from '../views/neuron';
-import { mountViews } from '../views/registry';
+import { Section, SectionSource } from '../data/section';
+import { eager } from '../data/eager';
+import { settings } from '../config/settings';
+import { GridView } from '../views/model/view';
+import { HeadView } from '../views/head/view';
+import { NeuronView } from '../views/neuron/view';
+import { mountViews } from '../registry';
 
 const HOSTILE: readonly string[] = [
   '<img src=x onerror="window.__pwned=1">',

@@ -4,8 +4,9 @@
  * hostile strings; it must return {ok: false, error} (a non-empty string) or {ok: true} with
  * sections that are consistent, never throw and never allocate for a shape the buffer does not hold.
  */
-import { decodeSections } from '../sections';
-import { decodeWire, WireError } from '../data/wire';
+import { decodeSections } from '../data/sections';
+import { decodeWire } from '../wire/codec';
+import { WireError } from '../wire/errors';
 
 /** mulberry32: a small seeded PRNG, so that a failure can be replayed. */
 function rng(seed: number): () => number {

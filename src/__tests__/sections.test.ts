@@ -1,4 +1,4 @@
-import { decodeSections } from '../sections';
+import { decodeSections } from '../data/sections';
 
 function f16ones(n: number): DataView {
   const u = new Uint16Array(n).fill(0x3c00); // 1.0

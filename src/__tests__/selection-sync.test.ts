@@ -1,7 +1,8 @@
-import { Selection } from '../data/selection';
-import { Tensor } from '../data/tensor';
-import { fromPython, toPython } from '../selection-sync';
-import { Section, eager } from '../sections';
+import { Selection } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import { fromPython, toPython } from '../selection/mirror';
+import { Section } from '../data/section';
+import { eager } from '../data/eager';
 
 const sec: Section = eager({
   key: 'self',

@@ -1,4 +1,4 @@
-import { Selection, SelectionState, TokenRef, normalizeHeads } from '../data/selection';
+import { Selection, SelectionState, TokenRef, normalizeHeads } from '../selection/state';
 
 type Key = keyof SelectionState;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, sanitizeSettings, settings } from '../settings';
+import { DEFAULT_SETTINGS, sanitizeSettings, settings } from '../config/settings';
 
 describe('settings', () => {
   it('keeps valid values and falls back on invalid ones', () => {

@@ -1,4 +1,6 @@
-import { FetchRequest, headBytes, SliceStore } from '../data/slice-store';
+import { FetchRequest } from '../wire/messages';
+import { headBytes } from '../data/slice-cache';
+import { SliceStore } from '../data/slice-store';
 import { reply, weightAt } from './fixtures/lazy';
 
 /** A store with a recording transport and manual timers. */

@@ -1,4 +1,4 @@
-import { splitLayer } from '../data/tensor';
+import { splitLayer } from '../wire/tensor';
 import { drawStripes, StripeInput } from '../render/stripes';
 
 /** A 2D context that records each filled rectangle with its colour and opacity. */

@@ -1,4 +1,4 @@
-import { Tensor, sizeOf, stridesOf } from '../data/tensor';
+import { Tensor, sizeOf, stridesOf } from '../wire/tensor';
 
 /** A [2, 3, 4] tensor whose value at (a, b, c) is 100a + 10b + c. */
 function sample(): Tensor {

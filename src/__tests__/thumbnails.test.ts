@@ -1,4 +1,5 @@
-import { drawThumbnail, heatAlpha, MAX_LINE_TOKENS, poolHeatmap, poolMatrix, thumbnailMode, heatmapPixels } from '../render/thumbnails';
+import { drawThumbnail, MAX_LINE_TOKENS, thumbnailMode, heatmapPixels } from '../render/thumbnails';
+import { heatAlpha, poolHeatmap, poolMatrix } from '../analysis/pooling';
 
 /** Records the calls a thumbnail makes, enough to check what a person would see. */
 class FakeContext {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 
-import { decodeFloat16, decodeWire, ITEMSIZE, WireDType, WireError } from '../data/wire';
+import { decodeWire, ITEMSIZE, WireDType } from '../wire/codec';
+import { WireError } from '../wire/errors';
+import { decodeFloat16 } from '../wire/float16';
 
 interface Fixture {
   dtype: string;

@@ -1,44 +1,19 @@
 /**
- * The (layer, head) slices of lazy sections that the page holds: fetched from the kernel with
- * `{type: "fetch", id, section, layer, heads}` custom messages (real layer and head ids), answered
- * by `{type: "slice", ...}` with binary buffers, kept in a least-recently-used cache with a byte
- * bound. Every state a request can be in is visible to the views: loading, waiting (no answer
- * after the timeout: the kernel is busy or gone; the answer still lands if it comes), failed
- * (the kernel said why, or was lost), not saved (no kernel: a saved notebook or an HTML export).
+ * Fetching the (layer, head) slices of lazy sections from the kernel: a fetch message per request
+ * (real layer and head ids), answered by a slice (or error) message with binary buffers, stored
+ * in the slice cache. Every state a request can be in is visible to the views: loading, waiting
+ * (no answer after the timeout: the kernel is busy or gone; the answer still lands if it comes),
+ * failed (the kernel said why, or was lost), not saved (no kernel: a saved notebook or an HTML
+ * export).
  *
  * Pure data and timers: no DOM, no ipywidgets; the model supplies the transport.
  */
-import { Tensor } from './tensor';
-import { decodeWire, WireError } from './wire';
-
-export interface FetchRequest {
-  type: 'fetch';
-  id: number;
-  section: string;
-  layer: number;
-  heads: number[];
-}
+import { decodeErrorReply, decodeSliceReply, fetchRequest, FetchRequest, messageType, replyId, WireSlice } from '../wire/messages';
+import { SliceCache, SliceData, sliceKey } from './slice-cache';
 
 export interface SliceTransport {
   /** Sends a request to the kernel; false when no kernel can answer (saved notebook, HTML export). */
   send(request: FetchRequest): boolean;
-}
-
-/** One head of one layer: attention [queries * keys] and, with vectors, queries [Q, d] and keys [K, d]. */
-export interface SliceData {
-  attention: Float32Array;
-  queries: Tensor | null;
-  keys: Tensor | null;
-}
-
-/** The wire form of one fetched slice, as replies carry it and as it is saved in `fetched`. */
-export interface WireSlice {
-  section: string;
-  layer: number;
-  heads: number[];
-  attention: { dtype: string; shape: number[]; buffer: DataView };
-  queries?: { dtype: string; shape: number[]; buffer: DataView };
-  keys?: { dtype: string; shape: number[]; buffer: DataView };
 }
 
 export type SliceStateName = 'ready' | 'loading' | 'waiting' | 'failed' | 'unsaved';
@@ -61,52 +36,37 @@ export interface SliceStoreOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
-interface Entry {
-  data: SliceData;
-  wire: WireSlice;
-  bytes: number;
-}
-
 interface Pending {
   keys: string[];
   timer: unknown;
 }
 
-function sliceKey(section: string, layer: number, head: number): string {
-  return `${section}/${layer}/${head}`;
-}
-
-/** Bytes one head costs in the page: float32 weights + the float16 bytes kept for saving + vectors. */
-export function headBytes(nQ: number, nK: number, dim: number): number {
-  return nQ * nK * 6 + (nQ + nK) * dim * 8;
-}
-
 export class SliceStore {
-  private readonly entries = new Map<string, Entry>(); // insertion order = recency (oldest first)
+  private readonly cache: SliceCache;
   private readonly pending = new Map<number, Pending>();
   private readonly pendingKey = new Map<string, number>();
   private readonly waiting = new Set<string>();
   private readonly failures = new Map<string, string>();
-  private readonly protectedBy = new Map<string, Set<string>>();
   private readonly listeners = new Set<() => void>();
   private transport: SliceTransport | null = null;
   private nextId = 1;
-  private bytes = 0;
   private lostMessage = '';
 
-  constructor(private options: SliceStoreOptions) {}
+  constructor(private options: SliceStoreOptions) {
+    this.cache = new SliceCache(options.maxBytes);
+  }
 
   get totalBytes(): number {
-    return this.bytes;
+    return this.cache.totalBytes;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.cache.size;
   }
 
   setOptions(options: Partial<SliceStoreOptions>): void {
     this.options = { ...this.options, ...options };
-    this.evict();
+    this.cache.setMaxBytes(this.options.maxBytes);
   }
 
   /** Connects the kernel side; null disconnects (pending requests then fail). */
@@ -122,18 +82,11 @@ export class SliceStore {
 
   /** The slice if the page holds it (and marks it recently used), else null. */
   get(section: string, layer: number, head: number): SliceData | null {
-    const key = sliceKey(section, layer, head);
-    const e = this.entries.get(key);
-    if (!e) {
-      return null;
-    }
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.data;
+    return this.cache.get(sliceKey(section, layer, head));
   }
 
   has(section: string, layer: number, head: number): boolean {
-    return this.entries.has(sliceKey(section, layer, head));
+    return this.cache.has(sliceKey(section, layer, head));
   }
 
   /**
@@ -146,8 +99,8 @@ export class SliceStore {
     const wanted = heads.slice(0, fit);
     const capped = wanted.length < heads.length;
     const keys = wanted.map(h => sliceKey(section, layer, h));
-    this.protectedBy.set(consumer, new Set(keys));
-    const missing = wanted.filter((h, i) => !this.entries.has(keys[i]) && !this.pendingKey.has(keys[i]) && !this.failures.has(keys[i]));
+    this.cache.protect(consumer, keys);
+    const missing = wanted.filter((h, i) => !this.cache.has(keys[i]) && !this.pendingKey.has(keys[i]) && !this.failures.has(keys[i]));
     if (missing.length) {
       this.send(section, layer, missing);
     }
@@ -158,7 +111,7 @@ export class SliceStore {
   retry(section: string, layer: number, heads: readonly number[]): void {
     const keys = heads.map(h => sliceKey(section, layer, h));
     keys.forEach(k => this.failures.delete(k));
-    const missing = heads.filter((h, i) => !this.entries.has(keys[i]) && !this.pendingKey.has(keys[i]));
+    const missing = heads.filter((h, i) => !this.cache.has(keys[i]) && !this.pendingKey.has(keys[i]));
     if (missing.length) {
       this.send(section, layer, missing);
     }
@@ -167,69 +120,36 @@ export class SliceStore {
 
   /** A consumer that goes away (a closed view) no longer protects its slices from eviction. */
   release(consumer: string): void {
-    this.protectedBy.delete(consumer);
+    this.cache.release(consumer);
   }
 
   /** Slices the widget state already carried (`fetched`), or a reply. Returns the keys stored. */
   add(slice: WireSlice): string[] {
-    const att = decodeWire(slice.attention, 'slice.attention');
-    const nh = slice.heads.length;
-    if (att.rank !== 3 || att.shape[0] !== nh) {
-      throw new WireError(`slice.attention must be [${nh}, queries, keys], received [${att.shape.join(', ')}]`);
-    }
-    const [, nQ, nK] = att.shape;
-    const q = slice.queries ? decodeWire(slice.queries, 'slice.queries') : null;
-    const k = slice.keys ? decodeWire(slice.keys, 'slice.keys') : null;
-    if (!!q !== !!k) {
-      throw new WireError('slice has queries or keys but not both');
-    }
-    if (q && k && (q.rank !== 3 || k.rank !== 3 || q.shape[0] !== nh || k.shape[0] !== nh || q.shape[1] !== nQ || k.shape[1] !== nK || q.shape[2] !== k.shape[2])) {
-      throw new WireError(`slice.queries [${q.shape.join(', ')}] / keys [${k.shape.join(', ')}] do not fit attention [${att.shape.join(', ')}]`);
-    }
-    const keys: string[] = [];
-    slice.heads.forEach((head, i) => {
-      const key = sliceKey(slice.section, slice.layer, head);
-      const data: SliceData = {
-        attention: att.slice(i).data,
-        queries: q ? q.slice(i) : null,
-        keys: k ? k.slice(i) : null
-      };
-      const wire = oneHead(slice, i, nh);
-      const bytes = headBytes(nQ, nK, q ? q.shape[2] : 0);
-      const old = this.entries.get(key);
-      if (old) {
-        this.bytes -= old.bytes;
-        this.entries.delete(key);
-      }
-      this.entries.set(key, { data, wire, bytes });
-      this.bytes += bytes;
+    const keys = this.cache.add(slice);
+    for (const key of keys) {
       this.failures.delete(key);
       this.waiting.delete(key);
-      keys.push(key);
-    });
-    this.evict();
+    }
     return keys;
   }
 
   /** A message from the kernel (msg:custom). Ignores what is not ours; never throws. */
   receive(content: unknown, buffers: readonly (DataView | ArrayBuffer)[] = []): void {
-    if (typeof content !== 'object' || content === null) {
+    const type = messageType(content);
+    if (type !== 'error' && type !== 'slice') {
       return;
     }
     const msg = content as Record<string, unknown>;
-    const id = typeof msg.id === 'number' ? msg.id : -1;
+    const id = replyId(msg);
     const pending = this.pending.get(id);
-    if (msg.type === 'error') {
-      const text = typeof msg.message === 'string' ? msg.message : 'the kernel could not answer';
+    if (type === 'error') {
+      const text = decodeErrorReply(msg).message;
       this.settle(id, pending, key => this.failures.set(key, `The kernel could not send this: ${text}`));
       this.emit();
       return;
     }
-    if (msg.type !== 'slice') {
-      return;
-    }
     try {
-      const slice = withBuffers(msg, buffers);
+      const slice = decodeSliceReply(msg, buffers);
       this.settle(id, pending, () => undefined);
       this.add(slice);
     } catch (err) {
@@ -250,16 +170,7 @@ export class SliceStore {
 
   /** Slices to save with the notebook: the most recently used first, up to `maxBytes` of float16. */
   saved(maxBytes: number): WireSlice[] {
-    const out: WireSlice[] = [];
-    let total = 0;
-    for (const e of Array.from(this.entries.values()).reverse()) {
-      total += e.wire.attention.buffer.byteLength;
-      if (total > maxBytes) {
-        break;
-      }
-      out.push(e.wire);
-    }
-    return out;
+    return this.cache.saved(maxBytes);
   }
 
   /** Drops everything (the widget closed). */
@@ -267,13 +178,11 @@ export class SliceStore {
     for (const p of this.pending.values()) {
       this.stopTimer(p.timer);
     }
-    this.entries.clear();
+    this.cache.clear();
     this.pending.clear();
     this.pendingKey.clear();
     this.waiting.clear();
     this.failures.clear();
-    this.protectedBy.clear();
-    this.bytes = 0;
   }
 
   private status(keys: string[], heads: number[], capped: boolean): SliceStatus {
@@ -282,7 +191,7 @@ export class SliceStore {
     if (failed !== undefined) {
       return { ...base, state: failed.startsWith(NOT_SAVED) ? 'unsaved' : 'failed', message: failed };
     }
-    if (keys.every(k => this.entries.has(k))) {
+    if (keys.every(k => this.cache.has(k))) {
       return { ...base, state: 'ready', message: '' };
     }
     if (keys.some(k => this.waiting.has(k))) {
@@ -299,7 +208,7 @@ export class SliceStore {
   private send(section: string, layer: number, heads: number[]): void {
     const keys = heads.map(h => sliceKey(section, layer, h));
     const id = this.nextId++;
-    const request: FetchRequest = { type: 'fetch', id, section, layer, heads };
+    const request: FetchRequest = fetchRequest(id, section, layer, heads);
     let sent = false;
     if (this.transport && !this.lostMessage) {
       try {
@@ -339,23 +248,6 @@ export class SliceStore {
     }
   }
 
-  private evict(): void {
-    if (this.bytes <= this.options.maxBytes) {
-      return;
-    }
-    const keep = new Set<string>();
-    this.protectedBy.forEach(set => set.forEach(k => keep.add(k)));
-    for (const [key, e] of this.entries) {
-      if (this.bytes <= this.options.maxBytes) {
-        break;
-      }
-      if (!keep.has(key)) {
-        this.entries.delete(key);
-        this.bytes -= e.bytes;
-      }
-    }
-  }
-
   private stopTimer(handle: unknown): void {
     if (this.options.clearTimer) {
       this.options.clearTimer(handle);
@@ -371,48 +263,3 @@ export class SliceStore {
 
 /** Prefix of the message of slices that no kernel can send (state 'unsaved'). */
 export const NOT_SAVED = 'Not saved:';
-
-/** The reply's `buffer` fields are indices into the message's buffers. */
-function withBuffers(msg: Record<string, unknown>, buffers: readonly (DataView | ArrayBuffer)[]): WireSlice {
-  const part = (name: string): WireSlice['attention'] | undefined => {
-    const v = msg[name];
-    if (v === undefined || v === null) {
-      return undefined;
-    }
-    if (typeof v !== 'object') {
-      throw new WireError(`slice.${name} must be an object`);
-    }
-    const o = v as Record<string, unknown>;
-    const i = o.buffer;
-    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= buffers.length) {
-      throw new WireError(`slice.${name}.buffer must index one of the ${buffers.length} buffers`);
-    }
-    const b = buffers[i];
-    const view = b instanceof DataView ? b : new DataView(b);
-    return { dtype: String(o.dtype), shape: o.shape as number[], buffer: view };
-  };
-  const heads = msg.heads;
-  if (typeof msg.section !== 'string' || !Number.isInteger(msg.layer) || !Array.isArray(heads) || !heads.every(Number.isInteger) || !heads.length) {
-    throw new WireError('slice needs section, layer and a non-empty list of heads');
-  }
-  const attention = part('attention');
-  if (!attention) {
-    throw new WireError('slice has no attention');
-  }
-  return { section: msg.section, layer: msg.layer as number, heads: heads as number[], attention, queries: part('queries'), keys: part('keys') };
-}
-
-/** The wire form of head i of a multi-head slice (a view on the same bytes). */
-function oneHead(slice: WireSlice, i: number, nh: number): WireSlice {
-  const cut = (w: WireSlice['attention']): WireSlice['attention'] => {
-    const per = w.buffer.byteLength / nh;
-    return { dtype: w.dtype, shape: [1, ...w.shape.slice(1)], buffer: new DataView(w.buffer.buffer, w.buffer.byteOffset + i * per, per) };
-  };
-  return {
-    section: slice.section,
-    layer: slice.layer,
-    heads: [slice.heads[i]],
-    attention: cut(slice.attention),
-    ...(slice.queries && slice.keys ? { queries: cut(slice.queries), keys: cut(slice.keys) } : {})
-  };
-}

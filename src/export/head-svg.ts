@@ -4,38 +4,23 @@
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
  * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
+import { RENDER_CONSTANTS } from '../config/render-constants';
+import { Range } from '../selection/filters';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
+import { collectLinks } from '../analysis/links';
+import { LINE_WIDTH } from '../render/links';
 import { escapeInvisible, isolate } from '../render/token-text';
-import { collectLinks, LINE_WIDTH } from '../render/links';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
-import { layerWeights, Section } from '../sections';
+import { layerWeights, Section } from '../data/section';
+import { HeadSnapshot } from '../views/head/view';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-/** Same rule as the screen: unfocused paints skip lines fainter than one 8-bit alpha step. */
-export const MIN_ALPHA = 1 / 255;
 
-export interface HeadSvgInput {
-  section: Section;
-  /** Real layer index shown. */
-  layer: number;
-  /** Active head SLOTS (axis 1 of the section's attention), in display order. */
-  heads: readonly number[];
-  /** Token ranges shown (sentence pair filter). */
-  query: Range;
-  key: Range;
-  /** The focused token (hovered, else pinned), already checked to be visible. */
-  focus: TokenRef | null;
-  pinned: TokenRef | null;
-  /** Colour of every head slot. */
-  colors: readonly string[];
+/** The head view as it shows now, in the colours of its theme. */
+export interface HeadSvgInput extends HeadSnapshot {
   palette: SvgPalette;
-  rowHeight: number;
-  maxTokenChars: number;
-  /** Width of the line area, CSS pixels (the view's current width; 240 when unknown). */
-  linksWidth?: number;
 }
 
 export interface HeadFigure {
@@ -154,7 +139,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = Math.max(0, sec.layers.indexOf(p.layer));
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: MIN_ALPHA });
+  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);

@@ -2,30 +2,25 @@
  * Model view as SVG (pure): every (layer, head) thumbnail with the real layer and head ids on the
  * axes. Short inputs as lines (render/links.ts collectLinks for one head: the thumbnail's rule,
  * opacity = weight, unfocused lines under one 8-bit step skipped), long ones as the pooled heatmap
- * of render/thumbnails.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
+ * of analysis/pooling.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
  */
-import { OpenHead, TokenRef } from '../data/selection';
+import { RENDER_CONSTANTS } from '../config/render-constants';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
+import { alphaLevel } from '../render/links';
+import { collectLinks } from '../analysis/links';
+import { heatAlpha, poolMatrix } from '../analysis/pooling';
+import { thumbnailMode } from '../render/thumbnails';
+import { overview, Overview } from '../data/section';
+import { headFigure, HeadSvgInput, TITLE_TOKEN_CHARS } from './head-svg';
+import { ModelSnapshot } from '../views/model/view';
 import { escapeInvisible, isolate } from '../render/token-text';
-import { alphaLevel, collectLinks } from '../render/links';
-import { heatAlpha, poolMatrix, thumbnailMode } from '../render/thumbnails';
-import { overview, Overview, Section } from '../sections';
-import { headFigure, HeadSvgInput, MIN_ALPHA, TITLE_TOKEN_CHARS } from './head-svg';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-export interface ModelSvgInput {
-  section: Section;
-  /** Current layer (its label is bold, as on screen). */
-  layer: number;
-  /** The focused token (hovered, else pinned), valid for the section. */
-  focus: TokenRef | null;
-  /** Open head: real layer and head SLOT. */
-  openHead: OpenHead | null;
-  colors: readonly string[];
+/** The model view as it shows now, in the colours of its theme. */
+export interface ModelSvgInput extends Omit<ModelSnapshot, 'panel'> {
   palette: SvgPalette;
-  /** Thumbnail side, CSS pixels (the view's current size; 64 when unknown). */
-  thumbSize?: number;
   /** The open head as its panel shows it; drawn beside the grid. */
   panel?: HeadSvgInput | null;
 }
@@ -54,7 +49,7 @@ function lineThumb(weights: Float32Array, nQ: number, nK: number, color: string,
     query: { start: 0, end: nQ },
     key: { start: 0, end: nK },
     focus,
-    minAlpha: MIN_ALPHA
+    minAlpha: RENDER_CONSTANTS.min_line_alpha
   });
   const x0 = size * 0.15;
   const x1 = size * 0.85;

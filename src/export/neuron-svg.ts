@@ -2,27 +2,20 @@
  * Neuron view as SVG (pure): for the shown (layer, head) and the focused query, the query vector,
  * every key vector and q*k elementwise as colour cells (the view's quantised diverging scales), the
  * scaled dot products and the model's softmax row as numbers, masked keys marked, colour legends
- * and the recomputation check. All numbers come from data/neuron.ts, colours from render/vectors.ts.
+ * and the recomputation check. All numbers come from analysis/neuron.ts, colours from render/vectors.ts.
  */
-import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../data/neuron';
-import { SelectionState, TokenRef } from '../data/selection';
+import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../analysis/neuron';
 import { formatWeight, shortenToken } from '../render/format';
 import { escapeInvisible, isolate } from '../render/token-text';
 import { displayText } from '../render/tokens';
 import { cellWidthFor, DivergingScale, formatBound } from '../render/vectors';
-import { Section } from '../sections';
 import { TITLE_TOKEN_CHARS } from './head-svg';
+import { NeuronSnapshot } from '../views/neuron/view';
 import { Child, ExportedSvg, fileName, h, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
-export interface NeuronSvgInput {
-  section: Section;
-  /** The selection state: open head, layer, active heads and pin decide what is shown. */
-  state: Readonly<SelectionState>;
-  /** The focused token (selection.focus). */
-  focus: TokenRef | null;
+/** The neuron view as it shows now, in the colours of its theme. */
+export interface NeuronSvgInput extends NeuronSnapshot {
   palette: SvgPalette;
-  rowHeight: number;
-  maxTokenChars: number;
 }
 
 const PAD = 12;

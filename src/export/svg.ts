@@ -3,7 +3,7 @@
  * (checked); every attribute value and every text child is escaped, so user text (tokens) can only
  * ever become character data, never markup.
  */
-import { Theme } from '../theme';
+import { Theme } from '../config/theme';
 
 export type AttrValue = string | number | boolean | null | undefined;
 export type Attrs = Readonly<Record<string, AttrValue>>;
@@ -197,9 +197,4 @@ export function headsPart(ids: readonly number[], total: number): string {
 
 export function fileName(view: 'head' | 'model' | 'neuron', layer: number | 'all', heads: string): string {
   return `attnscope-${view}-L${layer}-H${heads}`;
-}
-
-/** `build(input)` when there is an input (a view with data), else null. */
-export function ifInput<T>(input: T | null, build: (input: T) => ExportedSvg): ExportedSvg | null {
-  return input === null ? null : build(input);
 }

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 
-import { PaletteName } from '../settings';
+import { PaletteName } from '../config/settings';
 import { headColors } from './palette';
 
 /** Colours of `n` heads for the palette chosen in the settings; head i keeps colour i whatever is active. */

@@ -13,6 +13,8 @@
  */
 import { lab, rgb } from 'd3';
 
+import { RENDER_CONSTANTS } from '../config/render-constants';
+
 export const LIGHT_BACKGROUND = '#ffffff';
 export const DARK_BACKGROUND = '#111111';
 /** Minimum WCAG contrast of every head colour against both backgrounds. */
@@ -22,17 +24,8 @@ export const MAX_CHROMA = 80;
 const GRID_STEP = 15; // divides 255, so the grid includes 0 and 255
 const SEED = '#1f77b4';
 
-/** headColors(64), as computed by farthestPointSequence(64). */
-export const BASE_HEAD_COLORS: readonly string[] = Object.freeze([
-  '#1f77b4', '#e17800', '#00a52d', '#e10f96', '#78694b', '#784bd2', '#00a596', '#d21e3c',
-  '#969600', '#b478b4', '#d27878', '#4b87ff', '#3c783c', '#8796a5', '#875a00', '#e15ae1',
-  '#a53c69', '#b44b1e', '#1e6978', '#ff4b87', '#875a69', '#695aa5', '#a53c96', '#5a6900',
-  '#00a569', '#69a500', '#b478e1', '#789678', '#c3875a', '#2d7800', '#b43c4b', '#f05a2d',
-  '#96964b', '#c3871e', '#1e5ae1', '#e169b4', '#f0695a', '#7878a5', '#0096b4', '#965a4b',
-  '#c30f69', '#696969', '#1e69c3', '#5aa54b', '#00785a', '#b40fa5', '#0096f0', '#963cb4',
-  '#b48787', '#8787e1', '#c37896', '#5a9696', '#8778f0', '#4b694b', '#78962d', '#874b87',
-  '#6996c3', '#a587a5', '#87780f', '#e1783c', '#4b5ac3', '#96783c', '#e16987', '#69692d'
-]);
+/** headColors(64), as computed by farthestPointSequence(64) (stored in render-constants.json). */
+export const BASE_HEAD_COLORS: readonly string[] = RENDER_CONSTANTS.head_colors;
 
 type Lab3 = readonly [number, number, number];
 

@@ -2,7 +2,7 @@
  * Per-head stripes behind the tokens of the side opposite the focused token: one stripe per active
  * head, opacity = that head's weight between the focused token and this token (BertViz's boxes).
  */
-import { LayerWeights } from '../data/tensor';
+import { LayerWeights } from '../wire/tensor';
 import { Band, rowsInBand } from './viewport';
 
 export interface StripeInput {

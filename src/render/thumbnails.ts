@@ -3,7 +3,9 @@
  * head view (lines, opacity = weight); long ones as a pooled heatmap, because lines stop meaning
  * anything once there are more of them than pixels. Pure drawing: data in, context calls out.
  */
-import { TokenRef } from '../data/selection';
+import { RENDER_CONSTANTS } from '../config/render-constants';
+import { heatAlpha, PooledHeatmap, poolHeatmap } from '../analysis/pooling';
+import { TokenRef } from '../selection/state';
 
 export interface ThumbnailInput {
   /** One head, row-major [queries, keys]. */
@@ -15,38 +17,12 @@ export interface ThumbnailInput {
 }
 
 /** Inputs with at most this many tokens on either side are drawn as lines. */
-export const MAX_LINE_TOKENS = 48;
+export const MAX_LINE_TOKENS: number = RENDER_CONSTANTS.max_line_tokens;
 
 export type ThumbnailMode = 'lines' | 'heatmap';
 
 export function thumbnailMode(nQueries: number, nKeys: number): ThumbnailMode {
   return Math.max(nQueries, nKeys) <= MAX_LINE_TOKENS ? 'lines' : 'heatmap';
-}
-
-/**
- * Mean-pools a [nQ, nK] matrix to [rows, cols] cells (rows <= nQ, cols <= nK). Every source value
- * lands in exactly one cell, so the pooled image keeps the matrix's mass where it was.
- */
-export function poolMatrix(w: Float32Array, nQ: number, nK: number, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  const counts = new Uint32Array(rows * cols);
-  for (let q = 0; q < nQ; q++) {
-    const r = Math.floor((q * rows) / nQ);
-    for (let k = 0; k < nK; k++) {
-      const c = Math.floor((k * cols) / nK);
-      out[r * cols + c] += w[q * nK + k];
-      counts[r * cols + c]++;
-    }
-  }
-  for (let i = 0; i < out.length; i++) {
-    out[i] = counts[i] ? out[i] / counts[i] : 0;
-  }
-  return out;
-}
-
-/** Heatmap opacity: relative to the thumbnail's strongest cell, square-rooted so faint structure shows. */
-export function heatAlpha(v: number, max: number): number {
-  return max > 0 ? Math.sqrt(Math.max(0, v) / max) : 0;
 }
 
 /** Draws lines for a focused token only when focused; otherwise every line. Returns lines drawn. */
@@ -89,24 +65,6 @@ function drawLines(ctx: CanvasRenderingContext2D, p: ThumbnailInput, size: numbe
   }
   ctx.globalAlpha = 1;
   return drawn;
-}
-
-/** A head's matrix pooled to a thumbnail of `size` pixels, and its strongest cell. */
-export interface PooledHeatmap {
-  pooled: Float32Array;
-  rows: number;
-  cols: number;
-  max: number;
-}
-
-/** Pools once per (data, size): it does not depend on the focus, so hover repaints reuse it. */
-export function poolHeatmap(weights: Float32Array, nQueries: number, nKeys: number, size: number): PooledHeatmap {
-  const rows = Math.min(nQueries, Math.floor(size));
-  const cols = Math.min(nKeys, Math.floor(size));
-  const pooled = poolMatrix(weights, nQueries, nKeys, rows, cols);
-  let max = 0;
-  pooled.forEach(v => (max = Math.max(max, v)));
-  return { pooled, rows, cols, max };
 }
 
 /**

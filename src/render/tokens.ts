@@ -1,7 +1,7 @@
 /**
  * Token columns. Tokens are user data: they are set with textContent, never parsed as HTML.
  */
-import { TokenRef } from '../data/selection';
+import { TokenRef } from '../selection/state';
 import { shortenToken } from './format';
 import { escapeInvisible } from './token-text';
 

@@ -16,7 +16,7 @@
  */
 import * as d3 from 'd3';
 
-import { Theme } from '../theme';
+import { Theme } from '../config/theme';
 
 export const LEVELS = 32;
 

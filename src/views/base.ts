@@ -2,9 +2,9 @@
  * What every view controller shares: it reads the one Selection and the data source, writes user
  * actions back to the Selection, and removes every listener it added when disposed.
  */
-import { Selection, SelectionState, TokenRef } from '../data/selection';
+import { Selection, SelectionState, TokenRef } from '../selection/state';
 import { tokenOfEvent } from '../render/tokens';
-import { Section, SectionSource } from '../sections';
+import { Section, SectionSource } from '../data/section';
 
 export interface ViewHandle {
   readonly element: HTMLElement;

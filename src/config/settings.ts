@@ -2,6 +2,8 @@
  * User settings (schema/plugin.json), read by the JupyterLab plugin and by every view.
  * Outside JupyterLab (offline HTML, tests) the defaults apply.
  */
+import { RENDER_CONSTANTS } from './render-constants';
+
 export type ThemeSetting = 'auto' | 'light' | 'dark';
 export type PaletteName = 'distinct' | 'sinebow' | 'dark2';
 
@@ -23,7 +25,7 @@ export interface AttnscopeSettings {
 export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
   theme: 'auto',
   headPalette: 'distinct',
-  canvasThreshold: 2000,
+  canvasThreshold: RENDER_CONSTANTS.canvas_line_threshold,
   maxTokenChars: 24,
   rowHeight: 20,
   cacheMegabytes: 256,

@@ -17,12 +17,12 @@ import {
   NeuronRow,
   ShownHead,
   shownHead
-} from '../data/neuron';
-import { Selection, SelectionState, TokenRef } from '../data/selection';
-import { formatWeight } from '../render/format';
-import { fillTooltip, placeTooltip } from '../render/tooltip';
-import { escapeInvisible, TextLine } from '../render/token-text';
-import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
+} from '../../analysis/neuron';
+import { Selection, SelectionState, TokenRef } from '../../selection/state';
+import { formatWeight } from '../../render/format';
+import { fillTooltip, placeTooltip } from '../../render/tooltip';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
+import { escapeInvisible, TextLine } from '../../render/token-text';
 import {
   CellLayout,
   cellAt,
@@ -31,18 +31,15 @@ import {
   formatBound,
   formatExact,
   paintVectorRows
-} from '../render/vectors';
-import { SectionSource } from '../sections';
-import { settings } from '../settings';
-import { resolveTheme, Theme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { setOptions } from './dom';
-import { ViewBase } from './base';
-import { cellTooltipLines, Matrix, rowTooltipLines } from './neuron-tooltip';
-import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './neuron-dom';
-import { showFetchStatus, stateOf } from './fetch-status';
+} from '../../render/vectors';
+import { Section, SectionSource } from '../../data/section';
+import { settings } from '../../config/settings';
+import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
+import { setOptions } from '../dom';
+import { ViewBase } from '../base';
+import { cellTooltipLines, Matrix, rowTooltipLines } from './tooltip';
+import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
+import { showFetchStatus, stateOf } from '../fetch-status';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
 const MATRIX_GAP = 8;
@@ -54,6 +51,17 @@ export const NO_VECTORS_MESSAGE =
   'The neuron view needs the query and key vectors, and this attention data has none. ' +
   'Get them with attnscope.neuron_view(model, tokenizer, text), or with ' +
   'attnscope.from_model(model, tokenizer, text, with_vectors=True).show(views=["neuron"]).';
+
+/** What the neuron view shows at one moment: enough to draw it again elsewhere (an export). */
+export interface NeuronSnapshot {
+  section: Section;
+  /** The selection state: open head, layer, active heads and pin decide what is shown. */
+  state: Readonly<SelectionState>;
+  /** The focused token (selection.focus). */
+  focus: TokenRef | null;
+  rowHeight: number;
+  maxTokenChars: number;
+}
 
 export class NeuronView extends ViewBase {
   readonly element: HTMLElement;
@@ -74,12 +82,11 @@ export class NeuronView extends ViewBase {
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
     this.listen();
-    this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), neuronSvg)));
     this.rebuild();
   }
 
-  /** What the export draws: the shown head and focused query, as now (null without vectors). */
-  exportInput(): NeuronSvgInput | null {
+  /** The shown head and focused query, as now (null without vectors, or while a lazy head is on its way). */
+  snapshot(): NeuronSnapshot | null {
     const sec = this.section;
     if (!sec || !hasVectors(sec)) {
       return null;
@@ -88,7 +95,7 @@ export class NeuronView extends ViewBase {
       return null; // a lazy head still on its way
     }
     const { rowHeight, maxTokenChars } = settings.value;
-    return { section: sec, state: this.state, focus: this.selection.focus, palette: paletteOf(this.element), rowHeight, maxTokenChars };
+    return { section: sec, state: this.state, focus: this.selection.focus, rowHeight, maxTokenChars };
   }
 
   // --- data -------------------------------------------------------------------------------------

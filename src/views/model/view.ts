@@ -3,22 +3,38 @@
  * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
  * token of the shared selection is highlighted in every thumbnail.
  */
-import { headStatsText } from '../data/head-stats';
-import { Selection, TokenRef } from '../data/selection';
-import { paletteFor } from '../render/colors';
 import { rgb } from 'd3';
-import { drawHeatFocus, drawThumbnail, heatmapPixels, PooledHeatmap, poolHeatmap, thumbnailMode } from '../render/thumbnails';
-import { showTooltipAt } from '../render/tooltip';
-import { overview, Section, SectionSource } from '../sections';
-import { settings } from '../settings';
-import { resolveTheme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { modelSvg, ModelSvgInput } from '../export/model-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './grid-dom';
-import { ViewBase } from './base';
-import { HeadView } from './head';
-import { prepareCanvas, setOptions } from './dom';
+
+import { headStatsText } from '../../analysis/head-stats';
+import { PooledHeatmap, poolHeatmap } from '../../analysis/pooling';
+import { settings } from '../../config/settings';
+import { resolveTheme, watchPageTheme } from '../../config/theme';
+import { overview, Section, SectionSource } from '../../data/section';
+import { paletteFor } from '../../render/colors';
+import { drawHeatFocus, drawThumbnail, heatmapPixels, thumbnailMode } from '../../render/thumbnails';
+import { headId, layerSlot } from '../../selection/ids';
+import { OpenHead, Selection, TokenRef } from '../../selection/state';
+import { ViewBase } from '../base';
+import { prepareCanvas, setOptions } from '../dom';
+import { HeadSnapshot, HeadView } from '../head/view';
+import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './dom';
+
+/** What the model view shows at one moment: enough to draw it again elsewhere (an export). */
+export interface ModelSnapshot {
+  section: Section;
+  /** Current layer (its label is bold, as on screen). */
+  layer: number;
+  /** The focused token (hovered, else pinned), valid for the section. */
+  focus: TokenRef | null;
+  /** Open head: real layer and head SLOT. */
+  openHead: OpenHead | null;
+  colors: readonly string[];
+  /** Thumbnail side, CSS pixels (the view's current size; 64 when unknown). */
+  thumbSize?: number;
+  /** The open head as its panel shows it; drawn beside the grid. */
+  panel?: HeadSnapshot | null;
+}
+import { showTooltipAt } from '../../render/tooltip';
 
 export class GridView extends ViewBase {
   readonly element: HTMLElement;
@@ -37,7 +53,6 @@ export class GridView extends ViewBase {
     this.dom = buildGridViewDom(document);
     this.element = this.dom.root;
     this.listen();
-    this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), modelSvg)));
     this.rebuild();
   }
 
@@ -47,15 +62,15 @@ export class GridView extends ViewBase {
     super.dispose();
   }
 
-  /** What the export draws: the grid as shown now, with the open head's panel. */
-  exportInput(): ModelSvgInput | null {
+  /** The grid as shown now, with the open head's panel. */
+  snapshot(): ModelSnapshot | null {
     const sec = this.section;
     if (!sec) {
       return null;
     }
     const focus = this.validFocus(sec, this.selection.focus);
-    const panel = this.panelView?.exportInput() ?? null;
-    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, palette: paletteOf(this.element), thumbSize: this.size, panel };
+    const panel = this.panelView?.snapshot() ?? null;
+    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel };
   }
 
   private thumbOf(target: EventTarget | null): { layer: number; slot: number; el: HTMLElement } | null {
@@ -192,7 +207,7 @@ export class GridView extends ViewBase {
     const focus = this.validFocus(sec, this.selection.focus);
     const heatmaps = thumbnailMode(nQ, nK) === 'heatmap';
     this.thumbs.forEach((c, i) => {
-      const li = sec.layers.indexOf(Number(c.dataset.layer));
+      const li = layerSlot(sec, Number(c.dataset.layer));
       const slot = Number(c.dataset.slot);
       const color = this.colors[slot];
       const src = overview(sec, li, slot);
@@ -265,7 +280,7 @@ export class GridView extends ViewBase {
       this.element.dataset.open = '';
       return;
     }
-    this.element.dataset.open = `${open.layer}:${sec.heads[open.head]}`;
+    this.element.dataset.open = `${open.layer}:${headId(sec, open.head)}`;
     if (!this.panelView) {
       const fixed = (): { layer: number; heads: readonly number[] } | null => {
         const o = this.state.openHead;
@@ -283,7 +298,8 @@ export class GridView extends ViewBase {
     const open = this.state.openHead!;
     const title = document.createElement('div');
     title.className = 'attnscope-open-title';
-    title.textContent = `Layer ${open.layer}, head ${this.section?.heads[open.head] ?? open.head}`;
+    const sec = this.section;
+    title.textContent = `Layer ${open.layer}, head ${sec ? headId(sec, open.head) : open.head}`;
     return title;
   }
 
@@ -294,10 +310,9 @@ export class GridView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const action = `Layer ${t.layer}, head ${sec.heads[t.slot]}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
-    const layerSlot = sec.layers.indexOf(t.layer);
-    const samePositions = sec.key !== 'cross' && sec.shape[2] === sec.shape[3];
-    const stats = sec.summary ? headStatsText(sec.summary.stats, sec.summary.statNames, layerSlot, t.slot, samePositions) : '';
+    const action = `Layer ${t.layer}, head ${headId(sec, t.slot)}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
+    const li = layerSlot(sec, t.layer);
+    const stats = sec.summary ? headStatsText(sec.summary.stats, sec.summary.statNames, li, t.slot, sec.samePositions) : '';
     tip.textContent = stats ? `${action}\n${stats}` : action;
     showTooltipAt(tip, this.element, t.el.getBoundingClientRect(), { gap: 4, align: 'start' });
   }

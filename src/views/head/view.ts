@@ -2,61 +2,54 @@
  * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
  * to the Selection. It never talks to other views.
  */
-import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../data/filters';
-import { Selection, SelectionState, TokenRef } from '../data/selection';
-import { paletteFor } from '../render/colors';
-import { collectLinks, drawLinksCanvas, drawLinksSvg, groupLinks, LinkBatch, LinkGeometry, LinkGroups } from '../render/links';
-import { drawStripes, StripeInput } from '../render/stripes';
-import { markTokens, renderTokenColumn, tokenOfEvent } from '../render/tokens';
-import { fillTooltip, showTooltipAt } from '../render/tooltip';
-import { layerWeights, Section, SectionSource } from '../sections';
-import { LayerWeights } from '../data/tensor';
-import { SliceStatus } from '../data/slice-store';
-import { settings } from '../settings';
-import { resolveTheme, watchPageTheme } from '../theme';
-import { attachExport } from '../export/button';
-import { headSvg, HeadSvgInput } from '../export/head-svg';
-import { ifInput, paletteOf } from '../export/svg';
-import { Band, canvasBand, ViewportInput } from '../render/viewport';
-import { ViewBase } from './base';
-import { canvasFits, prepareCanvas, setOptions } from './dom';
-import { buildHeadViewDom, HeadViewDom } from './head-dom';
-import { tooltipContent } from './head-tooltip';
-import { showFetchStatus, stateOf } from './fetch-status';
+import { collectLinks } from '../../analysis/links';
+import { RENDER_CONSTANTS } from '../../config/render-constants';
+import { settings } from '../../config/settings';
+import { resolveTheme, watchPageTheme } from '../../config/theme';
+import { layerWeights, Section, SectionSource } from '../../data/section';
+import { SliceStatus } from '../../data/slice-store';
+import { paletteFor } from '../../render/colors';
+import { LinkGeometry } from '../../render/links';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
+import { fillTooltip, showTooltipAt } from '../../render/tooltip';
+import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../../selection/filters';
+import { headIdsOf, layerSlotOrFirst } from '../../selection/ids';
+import { Selection, SelectionState, TokenRef } from '../../selection/state';
+import { LayerWeights } from '../../wire/tensor';
+import { ViewBase } from '../base';
+import { setOptions } from '../dom';
+import { showFetchStatus, stateOf } from '../fetch-status';
+import { HeadCanvases, StripesDrawn } from './canvases';
+import { chipSlotOfEvent, markChips, renderChips } from './chips';
+import { buildHeadViewDom, HeadViewDom } from './dom';
+import { tooltipContent } from './tooltip';
 
-export type { ViewHandle } from './base';
 
-/** Lines fainter than one 8-bit alpha step are invisible: unfocused paints skip them. */
-const MIN_ALPHA = 1 / 255;
-
-/**
- * Canvases cover only a band of the (scrolling) token rows: the visible part plus this much above
- * and below, so that short scrolls move the drawn pixels with the rows and need no redraw.
- */
-const OVERSCAN = 256;
-/** However the page lays the view out, no canvas is taller than this (Chromium's limit is 32,767). */
-const MAX_CANVAS_HEIGHT = 4096;
-
-/** Stripes of the last paint: on the column `side`, opposite the focused token. */
-interface StripesDrawn {
-  side: TokenRef['side'];
-  input: StripeInput;
-}
-
-/** What the last complete paint drew: scroll redraws draw it again over a new band. */
-interface Drawn {
-  batch: LinkBatch;
-  /** The batch grouped for the canvas; null when the lines are SVG (they span every row). */
-  groups: LinkGroups | null;
-  geometry: LinkGeometry;
-  stripes: StripesDrawn | null;
-  /** Height of the token rows, CSS pixels. */
-  contentHeight: number;
-}
 
 /** A head view pinned to one (layer, head slot), as the model view opens it beside the grid. */
 export interface HeadViewOptions {
   fixed?: () => { layer: number; heads: readonly number[] } | null;
+}
+
+/** What a head view shows at one moment: enough to draw it again elsewhere (an export). */
+export interface HeadSnapshot {
+  section: Section;
+  /** Real layer index shown. */
+  layer: number;
+  /** Active head SLOTS (axis 1 of the section's attention), in display order. */
+  heads: readonly number[];
+  /** Token ranges shown (sentence pair filter). */
+  query: Range;
+  key: Range;
+  /** The focused token (hovered, else pinned), already checked to be visible. */
+  focus: TokenRef | null;
+  pinned: TokenRef | null;
+  /** Colour of every head slot. */
+  colors: readonly string[];
+  rowHeight: number;
+  maxTokenChars: number;
+  /** Width of the line area, CSS pixels (the view's current width; 240 when unknown). */
+  linksWidth?: number;
 }
 
 export class HeadView extends ViewBase {
@@ -65,31 +58,22 @@ export class HeadView extends ViewBase {
   private queryEls: HTMLElement[] = [];
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
-  /** The last complete paint, for scroll redraws; null while none is on screen. */
-  private drawn: Drawn | null = null;
-  /** The rows the canvases cover now. */
-  private band: Band | null = null;
-  /** Which stripes canvases hold stripes now (the others are blank). */
-  private readonly striped = { query: false, key: false };
-  /** Pending animation frame of a scroll redraw. */
-  private frame = 0;
+  private readonly canvases: HeadCanvases;
 
   constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
     super(model, selection);
     this.dom = buildHeadViewDom(document);
     this.element = this.dom.root;
+    this.canvases = new HeadCanvases(this.dom);
     if (options.fixed) {
       this.element.classList.add('attnscope-open-head');
     }
     this.listen();
-    if (!options.fixed) {
-      this.cleanups.push(attachExport(this.element, () => ifInput(this.exportInput(), headSvg)));
-    }
     this.rebuild();
   }
 
-  /** What the export draws: this view's section, layer, heads, filter and focus as shown now. */
-  exportInput(): HeadSvgInput | null {
+  /** What this view shows now (section, layer, heads, filter, focus), e.g. for an export. */
+  snapshot(): HeadSnapshot | null {
     const sec = this.section;
     if (!sec) {
       return null;
@@ -98,8 +82,7 @@ export class HeadView extends ViewBase {
     const { query, key } = this.ranges(sec);
     const { rowHeight, maxTokenChars } = settings.value;
     const focus = this.visibleFocus(sec, this.selection.focus);
-    const palette = paletteOf(this.element);
-    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, palette, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth };
+    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth };
   }
 
   // --- data -------------------------------------------------------------------------------------
@@ -111,10 +94,16 @@ export class HeadView extends ViewBase {
 
   private ranges(sec: Section): { query: Range; key: Range } {
     const [, , nQ, nK] = sec.shape;
-    if (sec.key !== 'self' || nQ !== nK) {
+    const sb = this.sentenceBStart(sec);
+    if (sb === null) {
       return { query: { start: 0, end: nQ }, key: { start: 0, end: nK } };
     }
-    return filterRanges(nQ, this.model.sentenceBStart, this.state.filter);
+    return filterRanges(nQ, sb, this.state.filter);
+  }
+
+  /** Where sentence B starts, when the section's queries and keys are that one token sequence. */
+  private sentenceBStart(sec: Section): number | null {
+    return sec.samePositions ? this.model.sentenceBStart : null;
   }
 
   /** The focused token, if it is visible under the current filter. */
@@ -131,7 +120,7 @@ export class HeadView extends ViewBase {
    * page's cache bound are left out (`status.heads` are the heads drawn); null until they are here.
    */
   private fetchLayer(sec: Section): { weights: LayerWeights | null; status: SliceStatus } {
-    const li = Math.max(0, sec.layers.indexOf(this.shown.layer));
+    const li = layerSlotOrFirst(sec, this.shown.layer);
     const status = sec.request(this.consumerId, li, this.shown.heads);
     return { weights: status.state === 'ready' ? layerWeights(sec, li, status.heads) : null, status };
   }
@@ -173,12 +162,12 @@ export class HeadView extends ViewBase {
     this.on(d.fetchStatus.retry, 'click', () => {
       const sec = this.section;
       if (sec) {
-        this.model.retry?.(sec.key, Math.max(0, sec.layers.indexOf(this.shown.layer)), this.shown.heads);
+        this.model.retry?.(sec.key, layerSlotOrFirst(sec, this.shown.layer), this.shown.heads);
       }
     });
 
-    this.on(d.body, 'scroll', () => this.scheduleBand());
-    this.cleanups.push(() => cancelAnimationFrame(this.frame));
+    this.on(d.body, 'scroll', () => this.canvases.schedule(() => this.scrolled()));
+    this.cleanups.push(() => this.canvases.dispose());
 
     this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
     this.cleanups.push(settings.subscribe(() => this.rebuild()));
@@ -193,8 +182,7 @@ export class HeadView extends ViewBase {
 
   /** Chips carry the real head id; the selection works with head slots. */
   private withChip(e: MouseEvent, act: (slot: number) => void): void {
-    const chip = e.target instanceof Element ? e.target.closest<HTMLElement>('.attnscope-head-chip') : null;
-    const slot = chip ? (this.section?.heads.indexOf(Number(chip.dataset.head)) ?? -1) : -1;
+    const slot = chipSlotOfEvent(e.target, this.section);
     if (slot >= 0) {
       act(slot);
     }
@@ -243,26 +231,14 @@ export class HeadView extends ViewBase {
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
     d.sectionSelect.parentElement!.hidden = sections.length < 2;
-    const sb = sec.key === 'self' ? this.model.sentenceBStart : null;
+    const sb = this.sentenceBStart(sec);
     setOptions(d.filterSelect, pairFilterOptions(sb), this.state.filter);
     d.filterSelect.parentElement!.hidden = sb === null;
     setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
 
     const nHeads = sec.shape[1];
     this.colors = paletteFor(settings.value.headPalette, nHeads);
-    d.chips.replaceChildren(
-      ...this.colors.map((color, h) => {
-        const chip = document.createElement('button');
-        chip.type = 'button';
-        chip.className = 'attnscope-head-chip';
-        const id = sec.heads[h];
-        chip.dataset.head = String(id);
-        chip.style.setProperty('--attnscope-chip-color', color);
-        chip.textContent = String(id);
-        chip.title = `Head ${id}: click to toggle, double-click to solo`;
-        return chip;
-      })
-    );
+    renderChips(d.chips, sec, this.colors);
     this.renderChipState();
 
     const { query, key } = this.ranges(sec);
@@ -276,11 +252,9 @@ export class HeadView extends ViewBase {
   }
 
   private renderChipState(): void {
-    const ids = this.section?.heads ?? [];
-    const active = new Set(this.shown.heads.map(h => ids[h]));
-    this.dom.chips.querySelectorAll<HTMLElement>('.attnscope-head-chip').forEach(chip => {
-      chip.setAttribute('aria-pressed', String(active.has(Number(chip.dataset.head))));
-    });
+    const sec = this.section;
+    const active = new Set(sec ? headIdsOf(sec, this.shown.heads) : []);
+    markChips(this.dom.chips, active);
     this.element.dataset.heads = Array.from(active).join(',');
   }
 
@@ -298,7 +272,7 @@ export class HeadView extends ViewBase {
     const { query, key } = this.ranges(sec);
     const rowH = settings.value.rowHeight;
     const height = Math.max(query.end - query.start, key.end - key.start) * rowH;
-    this.drawn = null; // scrolling redraws nothing until this paint is complete
+    this.canvases.begin(); // scrolling redraws nothing until this paint is complete
     const { weights, status } = this.fetchLayer(sec);
     showFetchStatus(d.fetchStatus, this.element, status, this.cappedNote(sec, status));
     const focus = this.visibleFocus(sec, this.selection.focus);
@@ -306,16 +280,12 @@ export class HeadView extends ViewBase {
     markTokens(this.keyEls, 'key', key.start, focus, s.pinned);
     if (!weights) {
       // a lazy layer on its way (or not available): no stale lines from another layer
-      d.links.style.height = `${height}px`;
-      d.linksSvg.replaceChildren();
-      prepareCanvas(d.linksCanvas, 1, 1);
-      prepareCanvas(d.queryStripes, 1, 1);
-      prepareCanvas(d.keyStripes, 1, 1);
+      this.canvases.blank(height);
       Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
       return;
     }
     const heads = status.heads;
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: MIN_ALPHA });
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
     const colors = this.colors;
     const geometry: LinkGeometry = {
       width,
@@ -324,27 +294,14 @@ export class HeadView extends ViewBase {
       keyOffset: key.start,
       colorOf: h => colors[h]
     };
-    d.links.style.height = `${height}px`;
     const useCanvas = batch.count > settings.value.canvasThreshold;
-    d.linksCanvas.hidden = !useCanvas;
-    d.linksSvg.style.display = useCanvas ? 'none' : '';
-    if (useCanvas) {
-      d.linksSvg.replaceChildren();
-    } else {
-      // the hidden canvas keeps its backing store: a hover crossing the threshold reallocates nothing
-      d.linksSvg.setAttribute('width', String(width));
-      d.linksSvg.setAttribute('height', String(height));
-      drawLinksSvg(d.linksSvg, batch, geometry);
-    }
     const stripes = this.stripesOf(sec, weights, heads, focus, query, key);
-    this.drawn = { batch, groups: useCanvas ? groupLinks(batch) : null, geometry, stripes, contentHeight: height };
-    this.band = canvasBand(this.band, this.viewport(height));
-    this.paintBand(this.drawn, this.band);
+    this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas });
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       renderer: useCanvas ? 'canvas' : 'svg',
       layer: String(shown.layer),
-      heads: heads.map(h => sec.heads[h]).join(','),
+      heads: headIdsOf(sec, heads).join(','),
       focus: focus ? `${focus.side}:${focus.index}` : '',
       state: 'ready'
     });
@@ -355,7 +312,7 @@ export class HeadView extends ViewBase {
     if (!status.capped) {
       return '';
     }
-    const ids = status.heads.map(h => sec.heads[h]);
+    const ids = headIdsOf(sec, status.heads);
     const mb = (settings.value.cacheMegabytes).toLocaleString();
     return `Showing ${ids.length} of the ${this.shown.heads.length} active heads (${ids.join(', ')}): all of them would need more than the ${mb} MB this page keeps of fetched data (setting "Fetched data kept"). Solo or toggle heads to see others.`;
   }
@@ -373,87 +330,20 @@ export class HeadView extends ViewBase {
 
   // --- canvases over the visible rows -------------------------------------------------------------
 
-  /** Where the body is scrolled to, for a band over `contentHeight` pixels of rows. */
-  private viewport(contentHeight: number): ViewportInput {
-    const body = this.dom.body;
-    return { scrollTop: body.scrollTop, viewHeight: body.clientHeight, contentHeight, overscan: OVERSCAN, maxHeight: MAX_CANVAS_HEIGHT };
-  }
-
-  /** Scrolls are coalesced into one redraw per animation frame. */
-  private scheduleBand(): void {
-    if (this.frame) {
-      return;
-    }
-    if (typeof requestAnimationFrame !== 'function') {
-      this.scrolled();
-      return;
-    }
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.scrolled();
-    });
-  }
-
   /** After a scroll or a height change: the tooltip follows its token; canvases move only when the band does. */
   private scrolled(): void {
     if (!this.dom.tooltip.hidden) {
       this.showTooltip(this.state.hovered);
     }
-    const drawn = this.drawn;
-    if (!drawn) {
-      return;
-    }
-    const band = canvasBand(this.band, this.viewport(drawn.contentHeight));
-    if (band !== this.band) {
-      this.band = band;
-      this.paintBand(drawn, band);
-    }
+    this.canvases.scrolled();
   }
 
   /** A new width needs new lines; a new height only another band. */
   private resized(): void {
-    if (!this.drawn || this.dom.links.clientWidth !== this.drawn.geometry.width) {
+    if (this.canvases.needsPaint(this.dom.links.clientWidth)) {
       this.paint();
     } else {
-      this.scheduleBand();
-    }
-  }
-
-  /** Places the canvases at the band and draws into them what the last paint collected. */
-  private paintBand(drawn: Drawn, band: Band): void {
-    const d = this.dom;
-    const top = `${band.top}px`;
-    for (const canvas of [d.linksCanvas, d.queryStripes, d.keyStripes]) {
-      if (canvas.style.top !== top) {
-        canvas.style.top = top;
-      }
-    }
-    const { width } = drawn.geometry;
-    if (drawn.groups) {
-      const ctx = prepareCanvas(d.linksCanvas, width, band.height);
-      if (ctx) {
-        drawLinksCanvas(ctx, drawn.batch, { ...drawn.geometry, band }, drawn.groups);
-      }
-    } else if (!canvasFits(d.linksCanvas, width, band.height)) {
-      prepareCanvas(d.linksCanvas, width, band.height); // hidden, but sized: a later paint reuses it
-    }
-    this.paintStripes(drawn, band);
-  }
-
-  /** Stripes on the column that has them; the other one is cleared only if it had some. */
-  private paintStripes(drawn: Drawn, band: Band): void {
-    const d = this.dom;
-    for (const side of ['query', 'key'] as const) {
-      const canvas = side === 'query' ? d.queryStripes : d.keyStripes;
-      const width = (side === 'query' ? d.queryColumn : d.keyColumn).clientWidth;
-      const mine = drawn.stripes?.side === side ? drawn.stripes : null;
-      if (mine || this.striped[side] || !canvasFits(canvas, width, band.height)) {
-        const ctx = prepareCanvas(canvas, width, band.height);
-        if (ctx && mine) {
-          drawStripes(ctx, mine.input, width, drawn.geometry.rowHeight, h => this.colors[h], band);
-        }
-      }
-      this.striped[side] = !!mine;
+      this.canvases.schedule(() => this.scrolled());
     }
   }
 

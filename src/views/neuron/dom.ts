@@ -3,11 +3,11 @@
  * token column on the left, and on the right a table with one row per key: key vector and q*k
  * cells (two canvases laid over the rows), scale*q.k, softmax and the key token. No data logic.
  */
-import { displayText } from '../render/tokens';
-import { CellLayout, DivergingScale, drawLegend, formatBound } from '../render/vectors';
-import { el, labelled, prepareCanvas } from './dom';
-import { buildFetchStatus, FetchStatusDom } from './fetch-status';
-import { createTooltip } from '../render/tooltip';
+import { displayText } from '../../render/tokens';
+import { CellLayout, DivergingScale, drawLegend, formatBound } from '../../render/vectors';
+import { el, labelled, prepareCanvas } from '../dom';
+import { buildFetchStatus, FetchStatusDom } from '../fetch-status';
+import { createTooltip } from '../../render/tooltip';
 
 export interface LegendDom {
   root: HTMLElement;

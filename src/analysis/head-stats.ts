@@ -2,7 +2,7 @@
  * Per-head statistics of a lazy section's summary (computed in the kernel after the widget is shown,
  * attnscope/summary.py) as one line of text for a thumbnail's tooltip. Pure: no DOM.
  */
-import type { Tensor } from './tensor';
+import type { Tensor } from '../wire/tensor';
 
 /** How each statistic the kernel names is written; names it does not know are shown as they are. */
 const FORMATS: Record<string, { label: string; digits: number; unit?: string; positional?: boolean }> = {

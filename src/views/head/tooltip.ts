@@ -5,11 +5,11 @@
  * isolated excerpts with invisible characters escaped (render/token-text.ts): however long or odd a
  * token is, the weights stay on screen and in their order.
  */
-import { Range } from '../data/filters';
-import { TokenRef } from '../data/selection';
-import { LayerWeights } from '../data/tensor';
-import { formatWeight } from '../render/format';
-import { hasInvisible, rawExcerpt, TextPart, tokenParts, TOOLTIP_ROW_CHARS, TOOLTIP_TITLE_CHARS } from '../render/token-text';
+import { Range } from '../../selection/filters';
+import { TokenRef } from '../../selection/state';
+import { LayerWeights } from '../../wire/tensor';
+import { formatWeight } from '../../render/format';
+import { hasInvisible, rawExcerpt, TextPart, tokenParts, TOOLTIP_ROW_CHARS, TOOLTIP_TITLE_CHARS } from '../../render/token-text';
 
 export interface TooltipInput {
   /** One layer: row-major [queries, keys] per head slot. */

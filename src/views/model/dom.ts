@@ -2,8 +2,8 @@
  * The model view's skeleton: toolbar (section picker), a scrolling grid of layer x head thumbnails
  * with real indices on both axes, the panel where an opened head is shown large, and a tooltip.
  */
-import { createTooltip } from '../render/tooltip';
-import { el, labelled } from './dom';
+import { el, labelled } from '../dom';
+import { createTooltip } from '../../render/tooltip';
 
 export interface GridViewDom {
   root: HTMLElement;

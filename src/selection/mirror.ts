@@ -1,10 +1,24 @@
 /**
  * The `selection` trait: what the browser tells Python (on click, pin, layer, heads, section or open
  * head changes; never on hover) and what Python may set to move the views. Heads are real head ids
- * in Python and head slots in the browser; this module converts between the two (pure).
+ * in Python and head slots in the browser; ids.ts converts between the two (pure).
  */
-import { OpenHead, Selection, SelectionState, TokenRef } from './data/selection';
-import { Section, SectionSource } from './sections';
+import { hasLayer, headIdsOf, headId, headSlot, headSlotsOf, layerOrFirst, SectionAxes } from './ids';
+import { OpenHead, Selection, SelectionState, TokenRef } from './state';
+
+/** What the mirror reads of a section: its key, ids, shape [L, H, Q, K] and tokens. */
+export interface MirroredSection extends SectionAxes {
+  readonly key: string;
+  readonly shape: readonly number[];
+  readonly queryTokens: readonly string[];
+  readonly keyTokens: readonly string[];
+}
+
+/** Where the sections come from (the widget model, an offline page). */
+export interface MirroredSource {
+  readonly sectionList: readonly MirroredSection[];
+  section(key: string): MirroredSection | undefined;
+}
 
 export interface PySelection {
   section: string;
@@ -17,13 +31,13 @@ export interface PySelection {
 /** The keys whose change is mirrored to Python. */
 export const MIRRORED: readonly (keyof SelectionState)[] = ['section', 'layer', 'heads', 'pinned', 'openHead'];
 
-export function toPython(s: Readonly<SelectionState>, sec: Section): PySelection {
+export function toPython(s: Readonly<SelectionState>, sec: MirroredSection): PySelection {
   return {
     section: s.section,
     layer: s.layer,
-    heads: s.heads.map(h => sec.heads[h]),
+    heads: headIdsOf(sec, s.heads),
     pinned: s.pinned ? { side: s.pinned.side, index: s.pinned.index } : null,
-    open_head: s.openHead ? { layer: s.openHead.layer, head: sec.heads[s.openHead.head] } : null
+    open_head: s.openHead ? { layer: s.openHead.layer, head: headId(sec, s.openHead.head) } : null
   };
 }
 
@@ -36,22 +50,22 @@ export interface SelectionRequest {
   openHead?: OpenHead | null;
 }
 
-function slotOf(sec: Section, head: unknown, what: string): number {
-  const slot = sec.heads.indexOf(head as number);
-  if (!Number.isInteger(head) || slot < 0) {
+function slotOf(sec: MirroredSection, head: unknown, what: string): number {
+  const slot = headSlot(sec, head);
+  if (slot < 0) {
     throw new RangeError(`selection.${what}: head ${String(head)} is not one of ${sec.heads.join(', ')}`);
   }
   return slot;
 }
 
-function layerOf(sec: Section, layer: unknown, what: string): number {
-  if (!Number.isInteger(layer) || !sec.layers.includes(layer as number)) {
+function layerOf(sec: MirroredSection, layer: unknown, what: string): number {
+  if (!hasLayer(sec, layer)) {
     throw new RangeError(`selection.${what}: layer ${String(layer)} is not one of ${sec.layers.join(', ')}`);
   }
   return layer as number;
 }
 
-function tokenOf(sec: Section, t: unknown): TokenRef | null {
+function tokenOf(sec: MirroredSection, t: unknown): TokenRef | null {
   if (t === null) {
     return null;
   }
@@ -66,7 +80,7 @@ function tokenOf(sec: Section, t: unknown): TokenRef | null {
 }
 
 /** `sec` is the section the request applies to: the requested one if it names one, else the current. */
-export function fromPython(value: unknown, sec: Section): SelectionRequest {
+export function fromPython(value: unknown, sec: MirroredSection): SelectionRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError('selection must be a dict');
   }
@@ -103,19 +117,19 @@ export interface InitialView {
 }
 
 /** The one Selection of a widget (or offline page), from its sections and initial view; null without data. */
-export function createSelection(source: SectionSource, initial: InitialView): Selection | null {
+export function createSelection(source: MirroredSource, initial: InitialView): Selection | null {
   const sections = source.sectionList;
   if (!sections.length) {
     return null;
   }
   const sec = (typeof initial.section === 'string' && source.section(initial.section)) || sections[0];
-  const layer = sec.layers.includes(initial.layer as number) ? (initial.layer as number) : sec.layers[0];
-  const heads = Array.isArray(initial.heads) ? initial.heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0) : [];
+  const layer = layerOrFirst(sec, initial.layer);
+  const heads = Array.isArray(initial.heads) ? headSlotsOf(sec, initial.heads) : [];
   return new Selection({ section: sec.key, layer, nHeads: sec.shape[1], ...(heads.length ? { heads } : {}) });
 }
 
 /** Applies what Python set in `selection` (any subset of its keys). Throws on values it cannot apply. */
-export function applySelectionRequest(sel: Selection, source: SectionSource, value: unknown): void {
+export function applySelectionRequest(sel: Selection, source: MirroredSource, value: unknown): void {
   if (!value || typeof value !== 'object' || Object.keys(value).length === 0) {
     return;
   }
@@ -127,7 +141,7 @@ export function applySelectionRequest(sel: Selection, source: SectionSource, val
   const req: SelectionRequest = fromPython(value, sec);
   sel.batch(() => {
     if (req.section !== undefined && req.section !== sel.state.section) {
-      const layer = req.layer ?? (sec.layers.includes(sel.state.layer) ? sel.state.layer : sec.layers[0]);
+      const layer = req.layer ?? layerOrFirst(sec, sel.state.layer);
       sel.setSection(sec.key, sec.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
     }
     if (req.layer !== undefined) {

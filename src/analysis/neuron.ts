@@ -6,9 +6,9 @@
  * Keys are per QUERY head (grouped-query models arrive expanded from Python), so nothing here needs
  * to know about key/value groups.
  */
-import { SelectionState, TokenRef } from './selection';
-import { Tensor } from './tensor';
-import { Section } from '../sections';
+import { SelectionState, TokenRef } from '../selection/state';
+import { Tensor } from '../wire/tensor';
+import { Section } from '../data/section';
 
 /** The (layer, head) data of one head: all views over the section's tensors, no copies. */
 export interface HeadVectors {

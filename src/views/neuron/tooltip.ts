@@ -2,10 +2,10 @@
  * What the neuron view's tooltips say (pure): the exact value of a vector cell, or the scores of a
  * key row, for the focused query.
  */
-import { HeadVectors, NeuronRow } from '../data/neuron';
-import { formatExact } from '../render/vectors';
-import { Section } from '../sections';
-import { TextLine, tokenParts, TOOLTIP_TITLE_CHARS } from '../render/token-text';
+import { HeadVectors, NeuronRow } from '../../analysis/neuron';
+import { formatExact } from '../../render/vectors';
+import { Section } from '../../data/section';
+import { TextLine, tokenParts, TOOLTIP_TITLE_CHARS } from '../../render/token-text';
 
 export type Matrix = 'q' | 'k' | 'qk';
 

@@ -1,20 +1,34 @@
 /**
- * The views a widget (or an offline page) can mount, by the names of the Python `views` trait.
- * One place, so the notebook widget and the offline HTML export run the same rendering code.
+ * The views a widget (or an offline page) can mount, by the names of the Python `views` trait,
+ * each with its export button. One place, so the notebook widget and the offline HTML export run
+ * the same rendering code.
  */
-import { Selection } from '../data/selection';
-import { SectionSource } from '../sections';
-import { GridView } from './grid';
-import { ViewHandle } from './base';
-import { HeadView } from './head';
-import { NeuronView } from './neuron';
+import { SectionSource } from './data/section';
+import { exportHeadView, exportModelView, exportNeuronView } from './export/views';
+import { Selection } from './selection/state';
+import { ViewHandle } from './views/base';
+import { HeadView } from './views/head/view';
+import { GridView } from './views/model/view';
+import { NeuronView } from './views/neuron/view';
 
 type ViewFactory = (source: SectionSource, selection: Selection) => ViewHandle;
 
+/** `view` with `decorate(view)` attached; disposing the handle removes both. */
+function decorated<V extends ViewHandle>(view: V, decorate: (view: V) => () => void): ViewHandle {
+  const undo = decorate(view);
+  return {
+    element: view.element,
+    dispose: () => {
+      undo();
+      view.dispose();
+    }
+  };
+}
+
 export const VIEW_FACTORIES: Readonly<Record<string, ViewFactory>> = {
-  head: (source, selection) => new HeadView(source, selection),
-  model: (source, selection) => new GridView(source, selection),
-  neuron: (source, selection) => new NeuronView(source, selection)
+  head: (source, selection) => decorated(new HeadView(source, selection), exportHeadView),
+  model: (source, selection) => decorated(new GridView(source, selection), exportModelView),
+  neuron: (source, selection) => decorated(new NeuronView(source, selection), exportNeuronView)
 };
 
 /** A visible error in place of a view: bad data never throws into the page. */

@@ -3,9 +3,9 @@
  * columns with the line area between them, and the tooltip. No data logic here. The body scrolls
  * (bounded height, style/base.css); its canvases cover only the visible rows (render/viewport.ts).
  */
-import { el, labelled } from './dom';
-import { buildFetchStatus, FetchStatusDom } from './fetch-status';
-import { createTooltip } from '../render/tooltip';
+import { el, labelled } from '../dom';
+import { buildFetchStatus, FetchStatusDom } from '../fetch-status';
+import { createTooltip } from '../../render/tooltip';
 
 export interface HeadViewDom {
   root: HTMLElement;
