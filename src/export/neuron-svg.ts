@@ -156,7 +156,10 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
   const qLabel = row
     ? h('text', { 'data-role': 'query-label', x: productsX, y: qRowY + rowH / 2 + BASELINE, fill: pal.muted }, `query ${row.query}: ${displayText(sec.queryTokens[row.query], p.maxTokenChars)}`)
     : null;
-  y += rowH + 2;
+  // labelled on the left, as on screen, and set apart from the first key row
+  const qRowTitle = h('text', { 'data-role': 'query-row-title', x: qColX + qColW - 6, y: qRowY + rowH / 2 + BASELINE, 'text-anchor': 'end', fill: pal.muted, 'font-size': 11 }, 'query q');
+  const qRule = h('line', { x1: qColX, x2: productsX + matrixW, y1: qRowY + rowH + 4, y2: qRowY + rowH + 4, stroke: pal.border, 'stroke-dasharray': '3 2' });
+  y += rowH + 9;
 
   // Query tokens (left) and key rows (right) share the same row grid.
   const rowsY = y;
@@ -239,6 +242,8 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
     keyCells.node,
     productCells.node,
     qCells.node,
+    qRowTitle,
+    qRule,
     qLabel,
     statusNode
   );
