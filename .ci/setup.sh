@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up from a fresh clone: Python venv with the pinned CPU torch, the frontend build,
-# the package installed with its prebuilt labextension, and (with --browser) Debian's Chromium plus
-# the ui-tests dependencies. Safe to run again: steps that are done are skipped.
+# the package installed with its prebuilt labextension into the newest JupyterLab 4 from PyPI, and
+# (with --browser) Debian's Chromium, the ui-tests dependencies, and a second venv (.venv-oldest)
+# with the oldest JupyterLab we support for the smaller oldest-version browser run.
+# Safe to run again: steps that are done are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -9,6 +11,33 @@ WITH_BROWSER=0
 [ "${1:-}" = "--browser" ] && WITH_BROWSER=1
 
 step() { printf '\n== %s\n' "$*"; }
+# The oldest JupyterLab 4 attnscope supports and tests (package.json's @jupyterlab/* ranges start here).
+OLDEST_JUPYTERLAB="4.0.13"
+
+# `jupyter labextension list` of a venv, without terminal colours; fails loudly unless attnscope is
+# "enabled OK" and nothing says it is incompatible.
+check_labextension() {
+  local venv="$1" listing
+  listing=$("$venv/bin/jupyter" labextension list 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  if ! grep -Eq '^\s*attnscope v[^ ]+ enabled OK' <<<"$listing" || grep -q 'not compatible' <<<"$listing"; then
+    echo "attnscope's labextension is not 'enabled OK' in $venv:" >&2
+    echo "$listing" >&2
+    exit 1
+  fi
+  grep -E 'JupyterLab v|attnscope v' <<<"$listing"
+}
+
+# npm ci in a folder unless node_modules was installed from the same lock (saves a minute a run).
+npm_ci_once() {
+  local dir="$1" stamp="$1/node_modules/.attnscope-lock.sha256" sum
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    echo "$dir: node_modules matches package-lock.json, kept"
+    return
+  fi
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$sum" >"$stamp"
+}
 
 if [ "$WITH_BROWSER" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   step "Installing Debian's Chromium (Playwright cannot download browsers here)"
@@ -38,14 +67,24 @@ step "Installing attnscope with its test and demo dependencies (torch pinned to 
 # torch first and pinned: a bare requirement would pull a multi-GB CUDA build.
 pip install -q --disable-pip-version-check "torch==2.13.0"
 pip install -q --disable-pip-version-check ".[test]"
-jupyter labextension list 2>&1 | grep -q "attnscope.*enabled.*OK" || {
-  echo "attnscope's labextension is not enabled after install" >&2
-  jupyter labextension list >&2
-  exit 1
-}
+# The newest JupyterLab 4 from PyPI, as a new user gets it (no pin).
+pip install -q --disable-pip-version-check --upgrade "jupyterlab>=4.0,<5"
+check_labextension .venv
 
 if [ "$WITH_BROWSER" = 1 ]; then
   step "Installing the ui-tests dependencies"
-  (cd ui-tests && npm ci --no-audit --no-fund --loglevel=error)
+  npm_ci_once ui-tests
+
+  step "The oldest supported JupyterLab ($OLDEST_JUPYTERLAB) in .venv-oldest, for the smaller browser run"
+  [ -x .venv-oldest/bin/python ] || python3 -m venv .venv-oldest
+  .venv-oldest/bin/pip install -q --disable-pip-version-check --upgrade pip
+  .venv-oldest/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
+  rm -rf .scratch/wheel && mkdir -p .scratch/wheel
+  pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w .scratch/wheel .
+  WHEEL=$(ls .scratch/wheel/attnscope-*.whl)
+  .venv-oldest/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
+  .venv-oldest/bin/pip install -q --disable-pip-version-check "${WHEEL}[demo]" "jupyterlab==$OLDEST_JUPYTERLAB"
+  check_labextension .venv-oldest
+  npm_ci_once ui-tests-oldest
 fi
 echo "set-up done"

@@ -1,4 +1,4 @@
-"""Reads the three test reports and prints one combined line, `N passed, N failed, N skipped`.
+"""Reads the test reports of every layer and prints one combined line, `N passed, N failed, N skipped`.
 
 Usage: summarize.py REPORT_DIR layer=exit_code ...
 Exits 1 when a layer failed (non-zero exit or failures in its report), when a report is missing,
@@ -31,8 +31,16 @@ def playwright_counts(path: Path):
     return stats["expected"] + stats["flaky"], stats["unexpected"], stats["skipped"]
 
 
+def lint_counts(path: Path):
+    checks = json.loads(path.read_text())["checks"]
+    passed = sum(1 for c in checks if c["passed"])
+    return passed, len(checks) - passed, 0
+
+
 READERS = {"pytest": ("pytest.xml", pytest_counts), "jest": ("jest.json", jest_counts),
-           "ui-tests": ("ui-tests.json", playwright_counts)}
+           "lint": ("lint.json", lint_counts),
+           "ui-tests": ("ui-tests.json", playwright_counts),
+           "ui-tests-oldest": ("ui-tests-oldest.json", playwright_counts)}
 
 
 def main(argv):

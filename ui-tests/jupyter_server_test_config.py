@@ -32,3 +32,6 @@ c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F82
 # Keep the Playwright console readable (Galata triggers many harmless 404 warnings); ATTNSCOPE_UI_SERVER_LOG=1 for the full server log.
 if not os.environ.get("ATTNSCOPE_UI_SERVER_LOG"):
     c.Application.log_level = "ERROR"  # noqa: F821
+
+# Notebook 7 pages (/notebooks/...) expose their app to the tests as JupyterLab's do.
+c.JupyterNotebookApp.expose_app_in_browser = True  # noqa: F821
