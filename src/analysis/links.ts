@@ -30,7 +30,7 @@ export interface LinkBatch {
   alpha: Float32Array;
 }
 
-/** Opacity of a line: its weight shared among the active heads (DESIGN section 5). */
+/** Opacity of a line: its weight shared among the active heads (docs/architecture.md section 5). */
 export function lineAlpha(weight: number, activeHeads: number): number {
   return weight / Math.max(1, activeHeads);
 }

@@ -1,5 +1,5 @@
 /**
- * The one shared interaction state of a widget (DESIGN section 3): section,
+ * The one shared interaction state of a widget (docs/architecture.md section 3): section,
  * layer, active heads, hovered and pinned token, sentence pair filter, open
  * head. Views read it and write it; they never talk to each other.
  *

@@ -1,6 +1,6 @@
 /**
  * Head view in a real JupyterLab: `head_view(attention[L,H,Q,K], tokens)` from a notebook, then the
- * DOM test hooks of DESIGN section 5 / the interface contract:
+ * DOM test hooks of docs/architecture.md section 5 / the interface contract:
  *   root .attnscope-head [data-state|data-layer|data-heads|data-lines|data-theme],
  *   .attnscope-token[data-side][data-index], .attnscope-head-chip[data-head][aria-pressed],
  *   select.attnscope-layer-select, .attnscope-tooltip.
