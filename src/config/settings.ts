@@ -2,6 +2,7 @@
  * User settings (schema/plugin.json), read by the JupyterLab plugin and by every view.
  * Outside JupyterLab (offline HTML, tests) the defaults apply.
  */
+import { LineContrast } from '../analysis/links';
 import { RENDER_CONSTANTS } from './render-constants';
 
 export type ThemeSetting = 'auto' | 'light' | 'dark';
@@ -20,6 +21,8 @@ export interface AttnscopeSettings {
   cacheMegabytes: number;
   /** Lazy widgets: seconds without an answer from the kernel before a view says it is waiting. */
   fetchTimeoutSeconds: number;
+  /** Opacity of a hovered or pinned token's lines (analysis/links.ts LineContrast). */
+  hoverContrast: LineContrast;
 }
 
 export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
@@ -29,13 +32,15 @@ export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
   maxTokenChars: 24,
   rowHeight: 20,
   cacheMegabytes: 256,
-  fetchTimeoutSeconds: 5
+  fetchTimeoutSeconds: 5,
+  hoverContrast: 'shared'
 });
 
 type Listener = (s: Readonly<AttnscopeSettings>) => void;
 
 const PALETTES: readonly PaletteName[] = ['distinct', 'sinebow', 'dark2'];
 const THEMES: readonly ThemeSetting[] = ['auto', 'light', 'dark'];
+const CONTRASTS: readonly LineContrast[] = ['shared', 'row-maximum'];
 
 function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback;
@@ -51,7 +56,8 @@ export function sanitizeSettings(raw: Partial<Record<keyof AttnscopeSettings, un
     maxTokenChars: clampInt(raw.maxTokenChars, 4, 10_000, d.maxTokenChars),
     rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight),
     cacheMegabytes: clampInt(raw.cacheMegabytes, 16, 8192, d.cacheMegabytes),
-    fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds)
+    fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds),
+    hoverContrast: CONTRASTS.includes(raw.hoverContrast as LineContrast) ? (raw.hoverContrast as LineContrast) : d.hoverContrast
   };
 }
 

@@ -139,7 +139,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = Math.max(0, sec.layers.indexOf(p.layer));
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
+  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);
