@@ -1,5 +1,5 @@
 /**
- * Jest for the pure TypeScript modules (src/data, src/render).
+ * Jest for src/ (tests in src/__tests__; they read tests/fixtures and render-constants.json too).
  * ts-jest compiles .ts with tsconfig.test.json (CommonJS, jest + node types).
  * d3 v7 and its helpers ship ESM only (.js in "type": "module" packages, and
  * d3's .mjs bundle), so babel-jest transforms them; everything else in

@@ -1,5 +1,6 @@
 import { DOMWidgetModel, ISerializers } from '@jupyter-widgets/base';
 
+import { headIdsOf, headSlotsOf, layerId } from './selection/ids';
 import { Selection } from './selection/state';
 import { SliceStore } from './data/slice-store';
 import { WireSlice } from './wire/messages';
@@ -112,7 +113,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   retry(key: string, layerSlot: number, headSlots: readonly number[]): void {
     const sec = this.section(key);
     if (sec && sec.lazy) {
-      this.store?.retry(key, sec.layers[layerSlot], headSlots.map(h => sec.heads[h]));
+      this.store?.retry(key, layerId(sec, layerSlot), headIdsOf(sec, headSlots));
     }
   }
 
@@ -215,7 +216,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   private headSlots(): number[] {
     const sec = this.selectionInstance && this.section(this.selectionInstance.state.section);
     const heads = this.get('heads');
-    return sec && Array.isArray(heads) ? heads.map(h => sec.heads.indexOf(h)).filter(slot => slot >= 0) : [];
+    return sec && Array.isArray(heads) ? headSlotsOf(sec, heads) : [];
   }
 
   /** A change pushed from Python moves the views; a bad value is reported, never thrown. */

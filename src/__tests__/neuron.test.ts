@@ -1,22 +1,11 @@
-import {
-  dot,
-  focusedQuery,
-  headIds,
-  headVectors,
-  isMasked,
-  maxAbs,
-  neuronRow,
-  scaleOf,
-  shownHead,
-  softmax,
-  symmetricDomain
-} from '../analysis/neuron';
+import { dot, focusedQuery, headVectors, isMasked, maxAbs, neuronRow, scaleOf, shownHead, softmax, symmetricDomain } from '../analysis/neuron';
+import { headIds } from '../selection/ids';
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { Section } from '../data/section';
 import { eager } from '../data/eager';
 
-/** Reference softmax(scale * q.k + mask), written out independently of src/data/neuron.ts. */
+/** Reference softmax(scale * q.k + mask), written out independently of src/analysis/neuron.ts. */
 function reference(q: number[][], k: number[][], scale: number, causal: boolean): number[][] {
   return q.map((qi, i) => {
     const scores = k.map((kj, j) => (causal && j > i + Math.max(0, k.length - q.length) ? -Infinity : scale * qi.reduce((s, v, t) => s + v * kj[t], 0)));

@@ -1,7 +1,7 @@
 /**
  * @jest-environment jsdom
  *
- * Issue 6: tokens are data. Every hostile string is shown literally (shortened on screen, the full
+ * Tokens are data. Every hostile string is shown literally (shortened on screen, the full
  * text in the aria-label / title / tooltip) by every view, and nothing in it is ever parsed: no
  * element appears from a token and no handler runs.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 6: the wire decoder never throws. decodeSections gets random nested structures, random
+ * The wire decoder never throws. decodeSections gets random nested structures, random
  * dtypes, shapes and buffer lengths, near-valid sections with one or more fields broken, and
  * hostile strings; it must return {ok: false, error} (a non-empty string) or {ok: true} with
  * sections that are consistent, never throw and never allocate for a shape the buffer does not hold.

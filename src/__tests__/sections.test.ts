@@ -70,6 +70,7 @@ describe('decodeSections', () => {
       /must be \[1, 2, 2, d\] and \[1, 2, 2, d\]/
     ],
     [[section({ causal: 'yes' })], /causal must be true or false/],
+    [[section({ same_positions: 1 })], /same_positions must be true or false/],
     [[section({ attention: { dtype: 'float16', shape: [2, 2, 2], buffer: f16ones(8) } })], /4 axes/],
     [[section({ attention: { dtype: 'float16', shape: [1, 2, 2, 2], buffer: f16ones(7) } })], /sections\[0\]\.attention/],
     [[section({ extra: 1 })], /unknown field\(s\) extra/],
@@ -81,5 +82,18 @@ describe('decodeSections', () => {
     if (!d.ok) {
       expect(d.error).toMatch(message);
     }
+  });
+
+  it.each([
+    ['the same tokens on both sides', {}, true],
+    ['other key tokens', { key: 'cross', label: 'Cross', key_tokens: ['x', 'y'] }, false],
+    ['the same tokens, but the kernel says they are other positions', { key: 'cross', same_positions: false }, false],
+    ['other tokens, but the kernel says they are the same positions', { key: 'rollout', key_tokens: ['x', 'y'], same_positions: true }, true]
+  ])('knows whether queries and keys are the same positions from the fields: %s', (_name, over, same) => {
+    const d = decodeSections([section(over)]);
+    if (!d.ok) {
+      throw new Error(d.error);
+    }
+    expect(d.sections[0].samePositions).toBe(same);
   });
 });

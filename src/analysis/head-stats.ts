@@ -1,6 +1,6 @@
 /**
- * Per-head statistics of a lazy section's summary (computed in the kernel after the widget is shown,
- * attnscope/summary.py) as one line of text for a thumbnail's tooltip. Pure: no DOM.
+ * Per-head statistics of a lazy section's summary (computed in the kernel after the widget is
+ * shown) as one line of text for a thumbnail's tooltip. Pure: no DOM.
  */
 import type { Tensor } from '../wire/tensor';
 

@@ -5,6 +5,7 @@
 import { Range } from '../selection/filters';
 import { TokenRef } from '../selection/state';
 import { LayerWeights } from '../wire/tensor';
+import { LineContrast } from '../config/settings';
 
 export interface LinkQuery {
   /** One layer: row-major [queries, keys] per head slot (only the active heads are read). */
@@ -23,13 +24,7 @@ export interface LinkQuery {
   contrast?: LineContrast;
 }
 
-/**
- * How opaque a focused token's lines are. 'shared': weight / active heads, as every other line and
- * as BertViz draws them (faint with many heads). 'row-maximum': in each head, the token's
- * strongest line is opaque and the others in proportion (weight / that head's largest weight of
- * the token), so that a hovered token stays readable with 12 or 32 heads.
- */
-export type LineContrast = 'shared' | 'row-maximum';
+export type { LineContrast };
 
 /** Struct of arrays: line n joins query q[n] to key k[n] in head head[n] at opacity alpha[n]. */
 export interface LinkBatch {
@@ -40,7 +35,7 @@ export interface LinkBatch {
   alpha: Float32Array;
 }
 
-/** Opacity of a line: its weight shared among the active heads (docs/architecture.md section 5). */
+/** Opacity of a line: its weight shared among the active heads, so that all heads together stay within 1. */
 export function lineAlpha(weight: number, activeHeads: number): number {
   return weight / Math.max(1, activeHeads);
 }

@@ -6,6 +6,7 @@
  * Keys are per QUERY head (grouped-query models arrive expanded from Python), so nothing here needs
  * to know about key/value groups.
  */
+import { layerId, layerSlot, layerSlotOrFirst } from '../selection/ids';
 import { SelectionState, TokenRef } from '../selection/state';
 import { Tensor } from '../wire/tensor';
 import { Section } from '../data/section';
@@ -43,18 +44,6 @@ export interface NeuronRow {
   masked: Uint8Array;
   /** max |softmax - model| over the keys (masked keys compare against 0). */
   maxError: number;
-}
-
-export function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
-}
-
-/**
- * Real head id of each head slot (axis 1 of the section's tensors; include_heads may skip some).
- * The Selection works with slots; labels and data-head show these ids.
- */
-export function headIds(sec: Section): number[] {
-  return sec.heads.length === sec.shape[1] ? sec.heads : range(sec.shape[1]);
 }
 
 export function hasVectors(sec: Section): boolean {
@@ -211,9 +200,9 @@ export function shownHead(s: Readonly<SelectionState>, sec: Section): ShownHead 
   const nHeads = sec.shape[1];
   const open = s.openHead;
   if (open && sec.layers.includes(open.layer) && open.head < nHeads) {
-    return { layer: open.layer, layerSlot: sec.layers.indexOf(open.layer), head: open.head };
+    return { layer: open.layer, layerSlot: layerSlot(sec, open.layer), head: open.head };
   }
-  const slot = Math.max(0, sec.layers.indexOf(s.layer));
+  const slot = layerSlotOrFirst(sec, s.layer);
   const head = s.heads.find(h => h < nHeads) ?? 0;
-  return { layer: sec.layers[slot], layerSlot: slot, head };
+  return { layer: layerId(sec, slot), layerSlot: slot, head };
 }

@@ -2,11 +2,18 @@
  * User settings (schema/plugin.json), read by the JupyterLab plugin and by every view.
  * Outside JupyterLab (offline HTML, tests) the defaults apply.
  */
-import { LineContrast } from '../analysis/links';
 import { RENDER_CONSTANTS } from './render-constants';
 
 export type ThemeSetting = 'auto' | 'light' | 'dark';
 export type PaletteName = 'distinct' | 'sinebow' | 'dark2';
+
+/**
+ * How opaque a focused token's lines are. 'shared': weight / active heads, as every other line and
+ * as BertViz draws them (faint with many heads). 'row-maximum': in each head, the token's
+ * strongest line is opaque and the others in proportion (weight / that head's largest weight of
+ * the token), so that a hovered token stays readable with 12 or 32 heads.
+ */
+export type LineContrast = 'shared' | 'row-maximum';
 
 export interface AttnscopeSettings {
   theme: ThemeSetting;

@@ -16,6 +16,8 @@ export interface EagerFields {
   keys?: Tensor | null;
   scale?: number | null;
   causal?: boolean;
+  /** Queries and keys are the same positions; by default, when the two token lists are equal. */
+  samePositions?: boolean | null;
 }
 
 /** An eager section over tensors already checked to fit together. */
@@ -25,7 +27,7 @@ export function eager(f: EagerFields): Section {
   const keys = f.keys ?? null;
   return {
     ...f,
-    samePositions: isSamePositions(f.queryTokens, f.keyTokens),
+    samePositions: f.samePositions ?? isSamePositions(f.queryTokens, f.keyTokens),
     shape: attention.shape,
     queries,
     keys,

@@ -25,7 +25,7 @@ export function lazySection(w: LazyWire, where: string, store: SliceStore): Sect
   const bytes = headBytes(nQ, nK, w.headDim ?? 0);
   return {
     ...fields,
-    samePositions: isSamePositions(w.queryTokens, w.keyTokens),
+    samePositions: w.samePositions ?? isSamePositions(w.queryTokens, w.keyTokens),
     attention: null,
     queries: null,
     keys: null,

@@ -35,7 +35,8 @@ export interface Section extends SectionAxes {
   causal: boolean;
   /**
    * Queries and keys are the same token positions (self-attention over one sequence): the
-   * sentence pair filter and the statistics that compare positions apply.
+   * sentence pair filter and the statistics that compare positions apply. The kernel may say so
+   * (`same_positions`); otherwise it holds when the query and key tokens are the same sequence.
    */
   samePositions: boolean;
   /** The kernel keeps the weights and the page fetches (layer, head) slices on demand. */

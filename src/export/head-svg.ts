@@ -2,8 +2,9 @@
  * Head view as SVG (pure): the two token columns as <text>, the lines of the current layer and
  * active heads (or of the focused token only) with the screen's opacity rule, the per-head stripes
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
- * The lines come from render/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
+ * The lines come from analysis/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
+import { headId, headIdsOf, layerSlotOrFirst } from '../selection/ids';
 import { RENDER_CONSTANTS } from '../config/render-constants';
 import { Range } from '../selection/filters';
 import { TokenRef } from '../selection/state';
@@ -48,7 +49,7 @@ function tokenLabel(sec: Section, t: TokenRef): string {
 
 export function headTitle(p: HeadSvgInput): string {
   const sec = p.section;
-  const ids = p.heads.map(s => sec.heads[s] ?? s);
+  const ids = headIdsOf(sec, p.heads);
   const parts = [`attnscope \u00b7 ${sec.label}`, `layer ${p.layer}`, `${ids.length === 1 ? 'head' : 'heads'} ${ids.join(', ')}`];
   if (p.focus) {
     parts.push(tokenLabel(sec, p.focus));
@@ -67,7 +68,7 @@ function legend(p: HeadSvgInput, x0: number, y0: number, maxWidth: number): { no
   let x = start;
   let y = y0;
   for (const slot of p.heads) {
-    const id = String(p.section.heads[slot] ?? slot);
+    const id = String(headId(p.section, slot));
     const w = Math.max(22, textWidth(id, 10) + 8);
     if (x + w > x0 + maxWidth && x > start) {
       x = start;
@@ -136,7 +137,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const sec = p.section;
   const [, , nQ, nK] = sec.shape;
   const rowH = p.rowHeight;
-  const li = Math.max(0, sec.layers.indexOf(p.layer));
+  const li = layerSlotOrFirst(sec, p.layer);
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
   const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
@@ -188,14 +189,14 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
         y2: y0 + (batch.k[i] - p.key.start + 0.5) * rowH,
         stroke: p.colors[slot],
         'stroke-opacity': batch.alpha[i].toPrecision(4),
-        'data-head': sec.heads[slot] ?? slot
+        'data-head': headId(sec, slot)
       })
     );
   }
 
   const node = h(
     'g',
-    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': p.heads.map(s => sec.heads[s] ?? s).join(','), 'data-lines': batch.count },
+    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': headIdsOf(sec, p.heads).join(','), 'data-lines': batch.count },
     titleNode,
     leg.node,
     h('g', { 'data-role': 'stripes' }, ...stripes),
@@ -209,7 +210,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
 /** The head view as an SVG file. */
 export function headSvg(p: HeadSvgInput): ExportedSvg & { lines: number } {
   const fig = headFigure(p);
-  const ids = p.heads.map(s => p.section.heads[s] ?? s);
+  const ids = headIdsOf(p.section, p.heads);
   return {
     svg: svgDocument(fig.width, fig.height, p.palette, headTitle(p), fig.node),
     width: Math.ceil(fig.width),

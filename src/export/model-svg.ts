@@ -1,10 +1,11 @@
 /**
  * Model view as SVG (pure): every (layer, head) thumbnail with the real layer and head ids on the
- * axes. Short inputs as lines (render/links.ts collectLinks for one head: the thumbnail's rule,
+ * axes. Short inputs as lines (analysis/links.ts collectLinks for one head: the thumbnail's rule,
  * opacity = weight, unfocused lines under one 8-bit step skipped), long ones as the pooled heatmap
  * of analysis/pooling.ts (poolMatrix, heatAlpha). The focused token is marked in every thumbnail,
  * the open head is outlined, and when a head is open it is drawn large beside the grid.
  */
+import { headId } from '../selection/ids';
 import { RENDER_CONSTANTS } from '../config/render-constants';
 import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
@@ -125,7 +126,7 @@ export function modelTitle(p: ModelSvgInput): string {
     parts.push(`${p.focus.side} ${p.focus.index} \u201c${isolate(escapeInvisible(shortenToken(tokens[p.focus.index] ?? '', TITLE_TOKEN_CHARS)))}\u201d`);
   }
   if (p.openHead) {
-    parts.push(`open: layer ${p.openHead.layer}, head ${sec.heads[p.openHead.head] ?? p.openHead.head}`);
+    parts.push(`open: layer ${p.openHead.layer}, head ${headId(sec, p.openHead.head)}`);
   }
   return parts.join(' \u00b7 ');
 }
@@ -176,7 +177,7 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
       thumbs.push(
         h(
           'g',
-          { class: 'attnscope-thumb', 'data-layer': layer, 'data-head': sec.heads[slot] ?? slot, 'data-open': isOpen || null, transform: `translate(${num(x)} ${num(y)})` },
+          { class: 'attnscope-thumb', 'data-layer': layer, 'data-head': headId(sec, slot), 'data-open': isOpen || null, transform: `translate(${num(x)} ${num(y)})` },
           h('rect', { x: 0, y: 0, width: size, height: size, fill: pal.background, stroke: pal.border, 'stroke-width': 1 }),
           t.node
         )
@@ -208,13 +209,13 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
 
   const body = h(
     'g',
-    { 'data-view': 'model', 'data-mode': mode, 'data-thumbs': thumbs.length, 'data-open': open ? `${open.layer}:${sec.heads[open.head] ?? open.head}` : '' },
+    { 'data-view': 'model', 'data-mode': mode, 'data-thumbs': thumbs.length, 'data-open': open ? `${open.layer}:${headId(sec, open.head)}` : '' },
     h('text', { 'data-role': 'title', x: PAD, y: PAD + 13, 'font-size': 13, 'font-weight': 600, fill: pal.foreground }, title),
     h('g', { 'data-role': 'labels' }, ...labels),
     h('g', { 'data-role': 'thumbs' }, ...thumbs),
     outlineNode,
     panelNode
   );
-  const name = open ? fileName('model', open.layer, String(sec.heads[open.head] ?? open.head)) : fileName('model', 'all', 'all');
+  const name = open ? fileName('model', open.layer, String(headId(sec, open.head))) : fileName('model', 'all', 'all');
   return { svg: svgDocument(width, height, pal, title, body), width: Math.ceil(width), height: Math.ceil(height), name, thumbs: thumbs.length };
 }

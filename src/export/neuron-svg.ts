@@ -4,7 +4,8 @@
  * scaled dot products and the model's softmax row as numbers, masked keys marked, colour legends
  * and the recomputation check. All numbers come from analysis/neuron.ts, colours from render/vectors.ts.
  */
-import { focusedQuery, headIds, headVectors, maxAbs, neuronRow, shownHead } from '../analysis/neuron';
+import { focusedQuery, headVectors, maxAbs, neuronRow, shownHead } from '../analysis/neuron';
+import { headIds } from '../selection/ids';
 import { formatWeight, shortenToken } from '../render/format';
 import { escapeInvisible, isolate } from '../render/token-text';
 import { displayText } from '../render/tokens';

@@ -6,7 +6,7 @@ import { headColors } from './palette';
 /** Colours of `n` heads for the palette chosen in the settings; head i keeps colour i whatever is active. */
 export function paletteFor(name: PaletteName, n: number): string[] {
   if (name === 'sinebow') {
-    return Array.from({ length: n }, (_, i) => d3.color(d3.interpolateSinebow(i / Math.max(1, n)))!.formatHex());
+    return Array.from({ length: n }, (_, i) => d3.rgb(d3.interpolateSinebow(i / Math.max(1, n))).formatHex());
   }
   if (name === 'dark2') {
     const base = d3.schemeDark2;

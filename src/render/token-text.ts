@@ -16,7 +16,7 @@ const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 
 /** `U+202E` style name of a code point. */
 export function codePointName(ch: string): string {
-  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** The code point ending just before `offset`, and the one starting at `offset + len`. */

@@ -46,10 +46,10 @@ const DARK = { negative: '#6cb4f0', zero: '#303030', positive: '#ff7b6b' };
 export function divergingColor(theme: Theme, t: number): string {
   const x = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
   if (theme === 'light') {
-    return d3.color(d3.interpolateRdBu((1 - x) / 2))!.formatHex();
+    return d3.rgb(d3.interpolateRdBu((1 - x) / 2)).formatHex();
   }
   const towards = x < 0 ? DARK.negative : DARK.positive;
-  return d3.color(d3.interpolateLab(DARK.zero, towards)(Math.abs(x)))!.formatHex();
+  return d3.rgb(d3.interpolateLab(DARK.zero, towards)(Math.abs(x))).formatHex();
 }
 
 /** A quantised diverging scale over [-max, max]. */

@@ -55,7 +55,8 @@ export function layerOrFirst(axes: SectionAxes, id: unknown): number {
   return hasLayer(axes, id) ? (id as number) : axes.layers[0];
 }
 
-/** Real head id of every head slot of a section with `nHeads` heads (slots when ids are missing). */
-export function allHeadIds(axes: SectionAxes, nHeads: number): number[] {
+/** Real head id of every head slot of a section of shape [L, H, ...] (slots when ids are missing). */
+export function headIds(axes: SectionAxes & { readonly shape: readonly number[] }): number[] {
+  const nHeads = axes.shape[1];
   return axes.heads.length === nHeads ? [...axes.heads] : Array.from({ length: nHeads }, (_, h) => h);
 }

@@ -2,6 +2,7 @@
  * What every view controller shares: it reads the one Selection and the data source, writes user
  * actions back to the Selection, and removes every listener it added when disposed.
  */
+import { layerOrFirst } from '../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../selection/state';
 import { tokenOfEvent } from '../render/tokens';
 import { Section, SectionSource } from '../data/section';
@@ -55,7 +56,7 @@ export abstract class ViewBase implements ViewHandle {
   protected switchSection(key: string): void {
     const sec = this.model.section(key);
     if (sec) {
-      const layer = sec.layers.includes(this.state.layer) ? this.state.layer : sec.layers[0];
+      const layer = layerOrFirst(sec, this.state.layer);
       const [, nHeads, nQ, nK] = sec.shape;
       this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
     }

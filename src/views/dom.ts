@@ -22,6 +22,14 @@ export function labelled(doc: Document, text: string, control: HTMLElement): HTM
   return label;
 }
 
+/** Hides (or shows again) a toolbar control together with its label. */
+export function hideControl(control: HTMLElement, hidden: boolean): void {
+  const label = control.parentElement;
+  if (label) {
+    label.hidden = hidden;
+  }
+}
+
 /** Replaces the options of a <select>; option text is set as text, never HTML. */
 export function setOptions(select: HTMLSelectElement, options: { value: string; label: string }[], value: string): void {
   const doc = select.ownerDocument;

@@ -11,7 +11,7 @@ import { Tensor } from './tensor';
 
 const SECTION_KEYS = new Set([
   'key', 'label', 'attention', 'layers', 'heads', 'query_tokens', 'key_tokens', 'queries', 'keys', 'scale',
-  'causal', 'lazy', 'shape', 'summary', 'head_dim', 'fetched'
+  'causal', 'lazy', 'shape', 'summary', 'head_dim', 'fetched', 'same_positions'
 ]);
 const EAGER_ONLY = ['attention', 'queries', 'keys'];
 const LAZY_ONLY = ['shape', 'summary', 'head_dim', 'fetched'];
@@ -69,6 +69,8 @@ export interface SectionFields {
   keyTokens: string[];
   scale: number | null;
   causal: boolean;
+  /** Whether queries and keys are the same token positions, when the kernel says so (else null). */
+  samePositions: boolean | null;
 }
 
 /** The fields eager and lazy sections share, checked against the shape [L, H, Q, K]. */
@@ -91,6 +93,9 @@ function decodeCommon(obj: Record<string, unknown>, where: string, shape: readon
   if (obj.causal !== undefined && typeof obj.causal !== 'boolean') {
     fail(`${where}.causal must be true or false`);
   }
+  if (obj.same_positions !== undefined && obj.same_positions !== null && typeof obj.same_positions !== 'boolean') {
+    fail(`${where}.same_positions must be true or false`);
+  }
   return {
     key: obj.key as string,
     label: obj.label as string,
@@ -99,7 +104,8 @@ function decodeCommon(obj: Record<string, unknown>, where: string, shape: readon
     queryTokens: stringList(obj.query_tokens, `${where}.query_tokens`, nQ),
     keyTokens: stringList(obj.key_tokens, `${where}.key_tokens`, nK),
     scale: typeof obj.scale === 'number' ? obj.scale : null,
-    causal: obj.causal === true
+    causal: obj.causal === true,
+    samePositions: typeof obj.same_positions === 'boolean' ? obj.same_positions : null
   };
 }
 

@@ -17,7 +17,7 @@ import { headIdsOf, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { LayerWeights } from '../../wire/tensor';
 import { ViewBase } from '../base';
-import { setOptions } from '../dom';
+import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { HeadCanvases, StripesDrawn } from './canvases';
 import { chipSlotOfEvent, markChips, renderChips } from './chips';
@@ -228,14 +228,17 @@ export class HeadView extends ViewBase {
       d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
       return;
     }
-    d.root.querySelector<HTMLElement>('.attnscope-toolbar')!.hidden = !!this.options.fixed;
+    const toolbar = d.root.querySelector<HTMLElement>('.attnscope-toolbar');
+    if (toolbar) {
+      toolbar.hidden = !!this.options.fixed;
+    }
     d.chips.hidden = !!this.options.fixed;
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
-    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    hideControl(d.sectionSelect, sections.length < 2);
     const sb = this.sentenceBStart(sec);
     setOptions(d.filterSelect, pairFilterOptions(sb), this.state.filter);
-    d.filterSelect.parentElement!.hidden = sb === null;
+    hideControl(d.filterSelect, sb === null);
     setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
 
     const nHeads = sec.shape[1];

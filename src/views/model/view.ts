@@ -15,7 +15,7 @@ import { drawHeatFocus, drawThumbnail, heatmapPixels, thumbnailMode } from '../.
 import { headId, layerSlot } from '../../selection/ids';
 import { OpenHead, Selection, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
-import { prepareCanvas, setOptions } from '../dom';
+import { hideControl, prepareCanvas, setOptions } from '../dom';
 import { HeadSnapshot, HeadView } from '../head/view';
 import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './dom';
 
@@ -153,7 +153,7 @@ export class GridView extends ViewBase {
     }
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
-    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    hideControl(d.sectionSelect, sections.length < 2);
 
     const [, nHeads, nQ, nK] = sec.shape;
     const colors = paletteFor(settings.value.headPalette, nHeads);
@@ -243,13 +243,11 @@ export class GridView extends ViewBase {
     if (!ctx) {
       return;
     }
-    if (!this.heat[i]) {
-      this.heat[i] = poolHeatmap(weights, rows, cols, this.size);
-    }
+    const heat = (this.heat[i] ??= poolHeatmap(weights, rows, cols, this.size));
     let image = this.heatImages[i];
     if (!image || image.width !== c.width || image.height !== c.height) {
       const { r, g, b } = rgb(color);
-      const px = heatmapPixels(this.heat[i]!, [r, g, b], c.width, c.height);
+      const px = heatmapPixels(heat, [r, g, b], c.width, c.height);
       image = typeof ImageData === 'undefined' ? undefined : new ImageData(px, c.width, c.height);
       this.heatImages[i] = image;
     }
@@ -287,15 +285,14 @@ export class GridView extends ViewBase {
         return o ? { layer: o.layer, heads: [o.head] } : null;
       };
       this.panelView = new HeadView(this.model, this.selection, { fixed });
-      panel.replaceChildren(this.panelTitle(), this.panelView.element);
-    } else {
-      panel.replaceChild(this.panelTitle(), panel.firstChild!);
+      panel.replaceChildren(this.panelTitle(open), this.panelView.element);
+    } else if (panel.firstChild) {
+      panel.replaceChild(this.panelTitle(open), panel.firstChild);
     }
     panel.hidden = false;
   }
 
-  private panelTitle(): HTMLElement {
-    const open = this.state.openHead!;
+  private panelTitle(open: OpenHead): HTMLElement {
     const title = document.createElement('div');
     title.className = 'attnscope-open-title';
     const sec = this.section;

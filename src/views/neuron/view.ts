@@ -6,46 +6,25 @@
  * Shown head: selection.openHead when set, else (selection.layer, first active head).
  * Focused query: the hovered token when it is a query, else the pinned query, else none (a hint).
  */
-import {
-  focusedQuery,
-  hasVectors,
-  headIds,
-  headVectors,
-  HeadVectors,
-  maxAbs,
-  neuronRow,
-  NeuronRow,
-  ShownHead,
-  shownHead
-} from '../../analysis/neuron';
-import { Selection, SelectionState, TokenRef } from '../../selection/state';
-import { formatWeight } from '../../render/format';
-import { fillTooltip, placeTooltip } from '../../render/tooltip';
-import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
-import { escapeInvisible, TextLine } from '../../render/token-text';
-import {
-  CellLayout,
-  cellAt,
-  cellWidthFor,
-  DivergingScale,
-  formatBound,
-  formatExact,
-  paintVectorRows
-} from '../../render/vectors';
-import { Section, SectionSource } from '../../data/section';
+import { focusedQuery, hasVectors, headVectors, HeadVectors, maxAbs, neuronRow, NeuronRow, ShownHead, shownHead } from '../../analysis/neuron';
+import { headIds } from '../../selection/ids';
 import { settings } from '../../config/settings';
 import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
-import { setOptions } from '../dom';
+import { Section, SectionSource } from '../../data/section';
+import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
+import { escapeInvisible, TextLine } from '../../render/token-text';
+import { fillTooltip, placeTooltip } from '../../render/tooltip';
+import { CellLayout, cellAt, cellWidthFor, DivergingScale, formatBound, formatExact } from '../../render/vectors';
+import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
-import { cellTooltipLines, Matrix, rowTooltipLines } from './tooltip';
-import { buildNeuronViewDom, cellCanvas, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
+import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
+import { buildNeuronViewDom, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
+import { fillKeyRows, NeuronMatrices } from './matrices';
+import { cellTooltipLines, Matrix, rowTooltipLines } from './tooltip';
 
 /** Space between the key matrix and the q*k matrix, CSS pixels (also in style/base.css). */
 const MATRIX_GAP = 8;
-const DASH = '\u2013';
-
-
 
 export const NO_VECTORS_MESSAGE =
   'The neuron view needs the query and key vectors, and this attention data has none. ' +
@@ -73,14 +52,13 @@ export class NeuronView extends ViewBase {
   private current: NeuronRow | null = null;
   private layout: CellLayout = { cellWidth: 1, rowHeight: 20 };
   private vectorScale: DivergingScale | null = null;
-  /** Which mask the key canvas was last drawn with ('' = none drawn), and its cell count. */
-  private keysDrawnFor = '';
-  private keyCells = 0;
+  private readonly matrices: NeuronMatrices;
 
   constructor(model: SectionSource, selection: Selection) {
     super(model, selection);
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
+    this.matrices = new NeuronMatrices(this.dom);
     this.listen();
     this.rebuild();
   }
@@ -217,8 +195,8 @@ export class NeuronView extends ViewBase {
     d.legends.hidden = true;
     d.hint.hidden = true;
     d.status.hidden = true;
-    d.layerSelect.parentElement!.hidden = true;
-    d.headSelect.parentElement!.hidden = true;
+    hideControl(d.layerSelect, true);
+    hideControl(d.headSelect, true);
     this.hideTooltip();
     Object.assign(this.element.dataset, { state: 'error', layer: '', head: '', query: '' });
   }
@@ -230,7 +208,7 @@ export class NeuronView extends ViewBase {
     this.applyTheme();
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), this.state.section);
-    d.sectionSelect.parentElement!.hidden = sections.length < 2;
+    hideControl(d.sectionSelect, sections.length < 2);
     if (!sec) {
       this.fail(`attnscope: no attention section named "${this.state.section}"`);
       return;
@@ -244,8 +222,8 @@ export class NeuronView extends ViewBase {
     d.legends.hidden = false;
     d.fetchStatus.root.hidden = true;
     d.status.hidden = false;
-    d.layerSelect.parentElement!.hidden = false;
-    d.headSelect.parentElement!.hidden = false;
+    hideControl(d.layerSelect, false);
+    hideControl(d.headSelect, false);
     setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: String(l) })), String(this.state.layer));
     const ids = headIds(sec);
     setOptions(d.headSelect, ids.map((id, slot) => ({ value: String(slot), label: String(id) })), '0');
@@ -293,7 +271,7 @@ export class NeuronView extends ViewBase {
 
     this.vectorScale = new DivergingScale(this.theme, maxAbs(hv.queries.data, hv.keys.data));
     paintLegend(d.vectorLegend, this.vectorScale);
-    this.keysDrawnFor = '';
+    this.matrices.newHead();
     const headId = headIds(sec)[shown.head];
     Object.assign(this.element.dataset, { layer: String(shown.layer), head: String(headId), dim: String(hv.dim) });
     this.renderQuery();
@@ -313,35 +291,9 @@ export class NeuronView extends ViewBase {
     const query = focusedQuery(focus, s.pinned, hv.nQueries);
     const row = query === null ? null : neuronRow(hv, query);
     this.current = row;
-    const layout = this.layout;
-    const masked = (k: number): boolean => !!row && row.masked[k] === 1;
-
-    // Key vectors: redrawn only when the mask changes (never for non-causal heads).
-    const maskKey = `${hv.causal && row ? row.query : 'all'}`;
-    if (maskKey !== this.keysDrawnFor) {
-      const ctx = cellCanvas(d.keysCanvas, hv.dim, hv.nKeys, layout);
-      this.keyCells = ctx ? paintVectorRows(ctx, hv.keys.data, hv.nKeys, hv.dim, vectorScale, masked) : 0;
-      this.keysDrawnFor = maskKey;
-    }
-    const productScale = new DivergingScale(this.theme, row ? maxAbs(row.products) : 0);
-    const pctx = cellCanvas(d.productCanvas, hv.dim, hv.nKeys, layout);
-    const productCells = pctx && row ? paintVectorRows(pctx, row.products, hv.nKeys, hv.dim, productScale, masked) : 0;
-    const qctx = cellCanvas(d.qCanvas, hv.dim, 1, { ...layout, rowHeight: Math.max(2, layout.rowHeight - 4) });
-    const qCells = qctx && row ? paintVectorRows(qctx, row.q, 1, hv.dim, vectorScale) : 0;
-    paintLegend(d.productLegend, productScale);
-    d.productLegend.root.classList.toggle('is-empty', !row);
-
+    const cells = this.matrices.paint(hv, row, this.layout, vectorScale, this.theme);
     d.qLabel.textContent = row ? `query ${row.query}: ${escapeInvisible(sec.queryTokens[row.query])}` : '';
-    this.rowEls.forEach((r, k) => {
-      const hidden = masked(k);
-      r.row.classList.toggle('is-masked', hidden);
-      r.row.classList.toggle('is-focused', focus?.side === 'key' && focus.index === k);
-      r.row.classList.toggle('is-pinned', s.pinned?.side === 'key' && s.pinned.index === k);
-      const w = row && !hidden ? row.model[k] : 0;
-      r.dot.textContent = !row ? '' : hidden ? DASH : formatWeight(row.dots[k]);
-      r.softmax.textContent = !row ? '' : hidden ? DASH : formatWeight(row.model[k]);
-      r.softmax.style.setProperty('--attnscope-weight', String(Math.max(0, Math.min(1, w))));
-    });
+    fillKeyRows(this.rowEls, row, focus, s.pinned);
     markTokens(this.queryEls, 'query', 0, query === null ? null : { side: 'query', index: query }, s.pinned);
 
     d.hint.hidden = row !== null;
@@ -352,13 +304,11 @@ export class NeuronView extends ViewBase {
       : '';
     Object.assign(this.element.dataset, {
       query: row ? String(row.query) : '',
-      cells: String(this.keyCells + productCells + qCells),
+      cells: String(cells),
       causal: String(hv.causal),
       state: 'ready'
     });
   }
-
-
 
   // --- tooltips ---------------------------------------------------------------------------------
 
