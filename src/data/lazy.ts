@@ -2,7 +2,7 @@
  * Lazy sections: the kernel keeps the weights; the page holds the summary, the slices saved with
  * the notebook, and whatever it fetched since (the slice store, shared by a widget's sections).
  */
-import { headIdsOf, headSlotsOf, layerId } from '../selection/ids';
+import { headId, headIdsOf, headSlotsOf, layerId } from '../selection/ids';
 import { WireError } from '../wire/errors';
 import { LazyWire } from '../wire/sections';
 import { isSamePositions, Section } from './section';
@@ -21,7 +21,7 @@ export function lazySection(w: LazyWire, where: string, store: SliceStore): Sect
   });
   const { lazy: _lazy, fetched: _fetched, ...fields } = w;
   const key = w.key;
-  const at = (li: number, h: number): ReturnType<SliceStore['get']> => store.get(key, layerId(w, li), headIdsOf(w, [h])[0]);
+  const at = (li: number, h: number): ReturnType<SliceStore['get']> => store.get(key, layerId(w, li), headId(w, h));
   const bytes = headBytes(nQ, nK, w.headDim ?? 0);
   return {
     ...fields,
