@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 export PATH="$(pwd)/.venv/bin:$PATH" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-exec jupyter lab examples/quickstart.ipynb "$@"
+# JupyterLab refuses to start as root without --allow-root; containers and cloud notebooks often run
+# as root, so pass it there (and only there).
+ROOT_FLAG=()
+[ "$(id -u)" = 0 ] && ROOT_FLAG=(--allow-root)
+exec jupyter lab ${ROOT_FLAG[@]+"${ROOT_FLAG[@]}"} examples/quickstart.ipynb "$@"

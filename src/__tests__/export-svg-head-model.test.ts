@@ -89,7 +89,7 @@ describe('headSvg', () => {
     const tok = doc.querySelector('[data-side="query"][data-index="1"]')!;
     expect(tok.getAttribute('data-focused')).toBe('true');
     expect(tok.getAttribute('data-pinned')).toBe('true');
-    expect(doc.querySelector('[data-role="title"]')!.textContent).toContain('query 1 \u201cthe\u201d');
+    expect(doc.querySelector('[data-role="title"]')!.textContent).toContain('query 1 \u201c\u2068the\u2069\u201d');
   });
 
   it('shows only the filtered sentence pair', () => {

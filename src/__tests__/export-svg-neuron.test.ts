@@ -75,6 +75,11 @@ describe('neuronSvg', () => {
     expect(doc.querySelector('[data-role="hint"]')).not.toBeNull();
     expect(texts(doc, '[data-role="dot"]')).toEqual(['', '', '']);
     expect(texts(doc, '[data-role="query-tokens"] text')).toEqual(['[CLS]', HOSTILE, 'cat']);
+    // the query vector's row is labelled on the left, above the first query token's row (issue 16, item 11)
+    const rowTitle = doc.querySelector('[data-role="query-row-title"]');
+    expect(rowTitle?.textContent).toBe('query q');
+    const firstQuery = doc.querySelector('[data-role="query-tokens"] text');
+    expect(Number(rowTitle?.getAttribute('y'))).toBeLessThan(Number(firstQuery?.getAttribute('y')));
   });
 
   it('with a pinned query: q, k and q*k cells in the view colours, scores and softmax as numbers', () => {

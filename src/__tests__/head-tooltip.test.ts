@@ -1,6 +1,7 @@
 import { splitLayer } from '../wire/tensor';
 import { tooltipContent, TooltipInput } from '../views/head/tooltip';
 import { formatWeight, shortenToken } from '../render/format';
+import { plainText } from '../render/token-text';
 
 const input: TooltipInput = {
   // 2 heads x 2 queries x 3 keys
@@ -17,21 +18,24 @@ const input: TooltipInput = {
 describe('tooltipContent', () => {
   it('gives the strongest weight per head when nothing is pinned opposite', () => {
     const c = tooltipContent(input, { side: 'query', index: 0 }, null);
-    expect(c.title).toBe('query 0: the');
-    expect(c.rows).toEqual([
-      { head: 0, text: 'head 0: max 0.7000 \u2192 <b>C</b>' },
-      { head: 1, text: 'head 1: max 0.6000 \u2192 A' }
+    expect(plainText(c.title)).toBe('query 0: the');
+    expect(c.rows.map(r => [r.head, plainText(r.text)])).toEqual([
+      [0, 'head 0: max 0.7000 \u2192 <b>C</b>'],
+      [1, 'head 1: max 0.6000 \u2192 A']
     ]);
+    // each token is a part of its own, for the renderer to isolate
+    expect(c.rows[0].text).toEqual(['head 0: max 0.7000 \u2192 ', { token: '<b>C</b>' }]);
+    expect(c.exact).toBeNull();
   });
 
   it('gives the exact weight with the pinned token on the other side', () => {
     const c = tooltipContent(input, { side: 'key', index: 0 }, { side: 'query', index: 1 });
-    expect(c.rows.map(r => r.text)).toEqual(['head 0: 0.2500 \u2190 cat', 'head 1: 1.00e-5 \u2190 cat']);
+    expect(c.rows.map(r => plainText(r.text))).toEqual(['head 0: 0.2500 \u2190 cat', 'head 1: 1.00e-5 \u2190 cat']);
   });
 
   it('ignores a pin on the same side', () => {
     const c = tooltipContent(input, { side: 'key', index: 1 }, { side: 'key', index: 0 });
-    expect(c.rows[1].text).toBe('head 1: max 1.0000 \u2190 cat');
+    expect(plainText(c.rows[1].text)).toBe('head 1: max 1.0000 \u2190 cat');
   });
 });
 

@@ -83,6 +83,30 @@ describe('HeadView', () => {
     expect(tip.hidden).toBe(true);
   });
 
+  it('setting "Hovered lines": row-maximum makes each head\'s strongest line of the hovered token opaque', () => {
+    const { root } = mount();
+    const hoverQuery1 = (): number[][] => {
+      q(root, '.attnscope-token[data-side="query"][data-index="1"]')[0].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+      const byHead: number[][] = [[], [], []];
+      for (const l of q(root, '.attnscope-links-svg line')) {
+        byHead[Number(l.dataset.head)].push(Number(l.getAttribute('stroke-opacity')));
+      }
+      return byHead;
+    };
+    // default, BertViz's rule: weight / 3 heads, so no line is above 1/3
+    const shared = hoverQuery1();
+    expect(Math.max(...shared.flat())).toBeLessThanOrEqual(1 / 3 + 1e-4);
+    try {
+      settings.update({ hoverContrast: 'row-maximum' });
+      const contrast = hoverQuery1();
+      expect(contrast.map(head => Math.max(...head))).toEqual([1, 1, 1]);
+      // the same lines, in the same proportions within a head
+      contrast.forEach((head, h) => head.forEach((a, i) => expect(a / Math.max(...head)).toBeCloseTo(shared[h][i] / Math.max(...shared[h]), 3)));
+    } finally {
+      settings.update({ hoverContrast: 'shared' });
+    }
+  });
+
   it('click pins, hover overrides the pin while it lasts', () => {
     const { root, sel } = mount();
     const key0 = q(root, '.attnscope-token[data-side="key"][data-index="0"]')[0];

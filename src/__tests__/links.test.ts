@@ -27,6 +27,32 @@ function query(over: Partial<LinkQuery> = {}): LinkQuery {
   };
 }
 
+/** (head, query, key) -> alpha of every line in a batch. */
+function alphas(b: LinkBatch): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < b.count; i++) {
+    out[`${b.head[i]},${b.q[i]},${b.k[i]}`] = Number(b.alpha[i].toFixed(4));
+  }
+  return out;
+}
+
+describe('hover contrast (issue 16, item 6)', () => {
+  it.each([
+    // 'shared' (the default, BertViz's rule): weight / 2 active heads
+    ['shared', { side: 'query', index: 1 }, { '0,1,0': 0.1, '0,1,1': 0.15, '0,1,2': 0.25, '1,1,0': 0.1667, '1,1,1': 0.1667, '1,1,2': 0.1667 }],
+    // 'row-maximum': each head's strongest line of the token is opaque, the others in proportion
+    ['row-maximum', { side: 'query', index: 1 }, { '0,1,0': 0.4, '0,1,1': 0.6, '0,1,2': 1, '1,1,0': 1, '1,1,1': 1, '1,1,2': 1 }],
+    // a focused key: its column, per head (head 0 column 0: 0.5, 0.2, 1; head 1: 0.001, 1/3, 0.1)
+    ['row-maximum', { side: 'key', index: 0 }, { '0,0,0': 0.5, '0,1,0': 0.2, '0,2,0': 1, '1,0,0': 0.003, '1,1,0': 1, '1,2,0': 0.3 }]
+  ] as const)('%s, focus %j', (contrast, focus, want) => {
+    expect(alphas(collectLinks(query({ focus, contrast })))).toEqual(want);
+  });
+
+  it('leaves unfocused paints to the shared rule whatever the setting', () => {
+    expect(alphas(collectLinks(query({ contrast: 'row-maximum' })))).toEqual(alphas(collectLinks(query())));
+  });
+});
+
 describe('collectLinks', () => {
   it('skips zero weights and lines too faint to see when nothing is focused', () => {
     const b = collectLinks(query());

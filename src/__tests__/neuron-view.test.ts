@@ -154,6 +154,19 @@ describe('NeuronView', () => {
     expect(legend.textContent).toContain('-1.5');
   });
 
+  it('labels the query vector row on the left, apart from the first key row (issue 16, item 11)', () => {
+    const { root } = mount();
+    const body = root.querySelector('.attnscope-neuron-body')!;
+    const cells = Array.from(body.children) as HTMLElement[];
+    const qRow = cells.findIndex(c => c.classList.contains('attnscope-neuron-qrow'));
+    // the grid has two columns: the cell left of the query vector row is its label
+    expect(qRow % 2).toBe(1);
+    expect(cells[qRow - 1].classList.contains('attnscope-neuron-qrow-label')).toBe(true);
+    expect(cells[qRow - 1].textContent).toBe('query q');
+    // the key rows are in the next grid row, not in the query vector's
+    expect(cells[qRow + 2].classList.contains('attnscope-neuron-table')).toBe(true);
+  });
+
   it('hovering a query token shows its q.k scores and the model softmax row', () => {
     const { root, sel } = mount();
     over(queryToken(root, 1));

@@ -29,6 +29,24 @@ const HOSTILE: readonly string[] = [
   'x'.repeat(10_240)
 ];
 const N = HOSTILE.length;
+
+/**
+ * What a tooltip title or a label shows of each: control and invisible characters as visible
+ * escapes (the emoji's zero-width joiner between two pictographs is kept), at most 80 characters
+ * and the length of the rest (issue 16, items 4 and 5).
+ */
+const SHOWN: readonly string[] = [
+  HOSTILE[0],
+  HOSTILE[1],
+  HOSTILE[2],
+  HOSTILE[3],
+  HOSTILE[4],
+  'ctrl\u27e8U+0000\u27e9\u27e8U+0007\u27e9\u27e8U+001B\u27e9[31m\u27e8U+007F\u27e9',
+  'zero\u27e8U+200B\u27e9width\u27e8U+200D\u27e9\u27e8U+FEFF\u27e9',
+  '\u27e8U+202E\u27e9gnp.exe\u27e8U+202C\u27e9 \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627',
+  HOSTILE[8],
+  `${'x'.repeat(80)}\u2026 (10,240 characters)`
+];
 const MAX = settings.value.maxTokenChars;
 
 function section(): Section {
@@ -109,7 +127,15 @@ describe('hostile tokens are text in every view', () => {
       tokensOf(view.element, 'query')[i].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
       const tip = view.element.querySelector<HTMLElement>('.attnscope-tooltip')!;
       expect(tip.hidden).toBe(false);
-      expect(tip.querySelector('.attnscope-tooltip-title')!.textContent).toBe(`query ${i}: ${HOSTILE[i]}`);
+      const title = tip.querySelector('.attnscope-tooltip-title')!;
+      expect(title.textContent).toBe(`query ${i}: ${SHOWN[i]}`);
+      // the token sits in a <bdi>: its direction cannot reorder the text around it
+      expect(title.querySelector('bdi')!.textContent).toBe(SHOWN[i].replace(/\u2026 \(10,240 characters\)$/, ''));
+      // when escapes replace characters, the exact text follows (bounded too)
+      const exact = tip.querySelector('.attnscope-tooltip-exact');
+      expect(exact?.textContent ?? null).toBe(SHOWN[i] !== HOSTILE[i] && i < N - 1 ? `text: ${HOSTILE[i]}` : null);
+      // one row per head after it, whatever the token's length
+      expect(tip.querySelectorAll('.attnscope-tooltip-row')).toHaveLength(2);
       expectInert(view.element);
     }
     // the line layer holds lines only
@@ -140,10 +166,13 @@ describe('hostile tokens are text in every view', () => {
     expectLiteralTokens(view.element, 'query');
     const keys = Array.from(view.element.querySelectorAll<HTMLElement>('.attnscope-neuron-row .attnscope-neuron-key'));
     expect(keys.map(k => k.textContent)).toEqual(HOSTILE.map(t => displayText(t, MAX)));
+    // on screen, control and invisible characters are visible escapes
+    expect(keys[5].textContent).toBe('ctrl\u27e8U+0000\u27e9\u27e8U+0007\u27e9\u27e8U+001B\u27e9[31m\u27e8U+007F\u27e9');
     expect(keys.map(k => k.getAttribute('title'))).toEqual([...HOSTILE]);
     for (let i = 0; i < N; i++) {
       sel.pin({ side: 'query', index: i });
-      expect(view.element.querySelector('.attnscope-neuron-qlabel')!.textContent).toBe(`query ${i}: ${HOSTILE[i]}`);
+      const label = view.element.querySelector('.attnscope-neuron-qlabel')!.textContent!;
+      expect(label).toBe(`query ${i}: ${i === N - 1 ? HOSTILE[i] : SHOWN[i]}`);
       expectInert(view.element);
     }
     view.dispose();

@@ -13,6 +13,22 @@ describe('settings', () => {
     });
   });
 
+  it('hover contrast: shared by default, row-maximum when asked, shared for anything else', () => {
+    expect(DEFAULT_SETTINGS.hoverContrast).toBe('shared');
+    expect(sanitizeSettings({ hoverContrast: 'row-maximum' }).hoverContrast).toBe('row-maximum');
+    expect(sanitizeSettings({ hoverContrast: 'max' }).hoverContrast).toBe('shared');
+  });
+
+  it('schema/plugin.json offers every setting with the same default', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const schema = require('../../schema/plugin.json') as { properties: Record<string, { default: unknown; enum?: unknown[] }> };
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+    for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+      expect([key, schema.properties[key].default]).toEqual([key, value]);
+    }
+    expect(schema.properties.hoverContrast.enum).toEqual(['shared', 'row-maximum']);
+  });
+
   it('notifies subscribers on update and stops after unsubscribe', () => {
     const seen: number[] = [];
     const stop = settings.subscribe(s => seen.push(s.canvasThreshold));

@@ -5,6 +5,7 @@
 import { Range } from '../selection/filters';
 import { TokenRef } from '../selection/state';
 import { LayerWeights } from '../wire/tensor';
+import { LineContrast } from '../config/settings';
 
 export interface LinkQuery {
   /** One layer: row-major [queries, keys] per head slot (only the active heads are read). */
@@ -19,7 +20,11 @@ export interface LinkQuery {
   focus: TokenRef | null;
   /** Unfocused paints skip lines whose opacity is below this (invisible at 8-bit alpha). */
   minAlpha: number;
+  /** Opacity of a focused token's lines (setting "Hovered lines"); 'shared' when absent. */
+  contrast?: LineContrast;
 }
+
+export type { LineContrast };
 
 /** Struct of arrays: line n joins query q[n] to key k[n] in head head[n] at opacity alpha[n]. */
 export interface LinkBatch {
@@ -56,14 +61,16 @@ function forEachLink(p: LinkQuery, visit: (h: number, q: number, k: number, a: n
     }
   }
   const threshold = focus ? 0 : p.minAlpha;
+  const perRow = !!focus && p.contrast === 'row-maximum';
   for (const h of heads) {
     const hw = weights[h];
+    const rowMax = perRow ? largestWeight(hw, nKeys, q0, q1, k0, k1) : 0;
     for (let q = q0; q < q1; q++) {
       const row = q * nKeys;
       for (let k = k0; k < k1; k++) {
         const w = hw[row + k];
         if (w > 0) {
-          const a = w / n;
+          const a = perRow ? Math.min(1, w / rowMax) : w / n;
           if (a >= threshold) {
             visit(h, q, k, a);
           }
@@ -71,6 +78,17 @@ function forEachLink(p: LinkQuery, visit: (h: number, q: number, k: number, a: n
       }
     }
   }
+}
+
+/** The largest weight of one head in queries [q0, q1) x keys [k0, k1). */
+function largestWeight(hw: Float32Array, nKeys: number, q0: number, q1: number, k0: number, k1: number): number {
+  let max = 0;
+  for (let q = q0; q < q1; q++) {
+    for (let k = k0; k < k1; k++) {
+      max = Math.max(max, hw[q * nKeys + k]);
+    }
+  }
+  return max;
 }
 
 /** Collects the lines to draw. Two passes (count, fill) so that memory is exactly what is drawn. */

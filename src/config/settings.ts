@@ -7,6 +7,14 @@ import { RENDER_CONSTANTS } from './render-constants';
 export type ThemeSetting = 'auto' | 'light' | 'dark';
 export type PaletteName = 'distinct' | 'sinebow' | 'dark2';
 
+/**
+ * How opaque a focused token's lines are. 'shared': weight / active heads, as every other line and
+ * as BertViz draws them (faint with many heads). 'row-maximum': in each head, the token's
+ * strongest line is opaque and the others in proportion (weight / that head's largest weight of
+ * the token), so that a hovered token stays readable with 12 or 32 heads.
+ */
+export type LineContrast = 'shared' | 'row-maximum';
+
 export interface AttnscopeSettings {
   theme: ThemeSetting;
   headPalette: PaletteName;
@@ -20,6 +28,8 @@ export interface AttnscopeSettings {
   cacheMegabytes: number;
   /** Lazy widgets: seconds without an answer from the kernel before a view says it is waiting. */
   fetchTimeoutSeconds: number;
+  /** Opacity of a hovered or pinned token's lines (analysis/links.ts LineContrast). */
+  hoverContrast: LineContrast;
 }
 
 export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
@@ -29,13 +39,15 @@ export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
   maxTokenChars: 24,
   rowHeight: 20,
   cacheMegabytes: 256,
-  fetchTimeoutSeconds: 5
+  fetchTimeoutSeconds: 5,
+  hoverContrast: 'shared'
 });
 
 type Listener = (s: Readonly<AttnscopeSettings>) => void;
 
 const PALETTES: readonly PaletteName[] = ['distinct', 'sinebow', 'dark2'];
 const THEMES: readonly ThemeSetting[] = ['auto', 'light', 'dark'];
+const CONTRASTS: readonly LineContrast[] = ['shared', 'row-maximum'];
 
 function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback;
@@ -51,7 +63,8 @@ export function sanitizeSettings(raw: Partial<Record<keyof AttnscopeSettings, un
     maxTokenChars: clampInt(raw.maxTokenChars, 4, 10_000, d.maxTokenChars),
     rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight),
     cacheMegabytes: clampInt(raw.cacheMegabytes, 16, 8192, d.cacheMegabytes),
-    fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds)
+    fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds),
+    hoverContrast: CONTRASTS.includes(raw.hoverContrast as LineContrast) ? (raw.hoverContrast as LineContrast) : d.hoverContrast
   };
 }
 

@@ -11,6 +11,7 @@ import { TokenRef } from '../selection/state';
 import { shortenToken } from '../render/format';
 import { collectLinks } from '../analysis/links';
 import { LINE_WIDTH } from '../render/links';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
 import { layerWeights, Section } from '../data/section';
@@ -43,7 +44,7 @@ const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.m
 
 function tokenLabel(sec: Section, t: TokenRef): string {
   const tokens = t.side === 'query' ? sec.queryTokens : sec.keyTokens;
-  return `${t.side} ${t.index} \u201c${shortenToken(tokens[t.index] ?? '', TITLE_TOKEN_CHARS)}\u201d`;
+  return `${t.side} ${t.index} \u201c${isolate(escapeInvisible(shortenToken(tokens[t.index] ?? '', TITLE_TOKEN_CHARS)))}\u201d`;
 }
 
 export function headTitle(p: HeadSvgInput): string {
@@ -139,7 +140,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = layerSlotOrFirst(sec, p.layer);
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
+  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);

@@ -16,6 +16,7 @@ import { thumbnailMode } from '../render/thumbnails';
 import { overview, Overview } from '../data/section';
 import { headFigure, HeadSvgInput, TITLE_TOKEN_CHARS } from './head-svg';
 import { ModelSnapshot } from '../views/model/view';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { ExportedSvg, fileName, h, num, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 /** The model view as it shows now, in the colours of its theme. */
@@ -122,7 +123,7 @@ export function modelTitle(p: ModelSvgInput): string {
   const parts = [`attnscope \u00b7 ${sec.label}`, `${nL} ${nL === 1 ? 'layer' : 'layers'} \u00d7 ${nH} ${nH === 1 ? 'head' : 'heads'}`];
   if (p.focus) {
     const tokens = p.focus.side === 'query' ? sec.queryTokens : sec.keyTokens;
-    parts.push(`${p.focus.side} ${p.focus.index} \u201c${shortenToken(tokens[p.focus.index] ?? '', TITLE_TOKEN_CHARS)}\u201d`);
+    parts.push(`${p.focus.side} ${p.focus.index} \u201c${isolate(escapeInvisible(shortenToken(tokens[p.focus.index] ?? '', TITLE_TOKEN_CHARS)))}\u201d`);
   }
   if (p.openHead) {
     parts.push(`open: layer ${p.openHead.layer}, head ${headId(sec, p.openHead.head)}`);

@@ -7,6 +7,7 @@
 import { focusedQuery, headVectors, maxAbs, neuronRow, shownHead } from '../analysis/neuron';
 import { headIds } from '../selection/ids';
 import { formatWeight, shortenToken } from '../render/format';
+import { escapeInvisible, isolate } from '../render/token-text';
 import { displayText } from '../render/tokens';
 import { cellWidthFor, DivergingScale, formatBound } from '../render/vectors';
 import { TITLE_TOKEN_CHARS } from './head-svg';
@@ -105,7 +106,7 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
   // Title and legends.
   const titleParts = [`attnscope \u00b7 ${sec.label}`, `layer ${shown.layer}`, `head ${headId}`];
   if (row) {
-    titleParts.push(`query ${row.query} \u201c${shortenToken(sec.queryTokens[row.query], TITLE_TOKEN_CHARS)}\u201d`);
+    titleParts.push(`query ${row.query} \u201c${isolate(escapeInvisible(shortenToken(sec.queryTokens[row.query], TITLE_TOKEN_CHARS)))}\u201d`);
   }
   const title = titleParts.join(' \u00b7 ');
   const top: Child[] = [h('text', { 'data-role': 'title', x: PAD, y: PAD + 13, 'font-size': 13, 'font-weight': 600, fill: pal.foreground }, title)];
@@ -156,7 +157,10 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
   const qLabel = row
     ? h('text', { 'data-role': 'query-label', x: productsX, y: qRowY + rowH / 2 + BASELINE, fill: pal.muted }, `query ${row.query}: ${displayText(sec.queryTokens[row.query], p.maxTokenChars)}`)
     : null;
-  y += rowH + 2;
+  // labelled on the left, as on screen, and set apart from the first key row
+  const qRowTitle = h('text', { 'data-role': 'query-row-title', x: qColX + qColW - 6, y: qRowY + rowH / 2 + BASELINE, 'text-anchor': 'end', fill: pal.muted, 'font-size': 11 }, 'query q');
+  const qRule = h('line', { x1: qColX, x2: productsX + matrixW, y1: qRowY + rowH + 4, y2: qRowY + rowH + 4, stroke: pal.border, 'stroke-dasharray': '3 2' });
+  y += rowH + 9;
 
   // Query tokens (left) and key rows (right) share the same row grid.
   const rowsY = y;
@@ -239,6 +243,8 @@ export function neuronSvg(p: NeuronSvgInput): ExportedSvg & { cells: number; que
     keyCells.node,
     productCells.node,
     qCells.node,
+    qRowTitle,
+    qRule,
     qLabel,
     statusNode
   );

@@ -3,12 +3,16 @@
  */
 import { TokenRef } from '../selection/state';
 import { shortenToken } from './format';
+import { escapeInvisible } from './token-text';
 
 export type Side = TokenRef['side'];
 
-/** Visible text of a token: shortened, and never an empty row (an empty token shows as ∅). */
+/**
+ * Visible text of a token: shortened, control and invisible characters as ⟨U+XXXX⟩, and never an
+ * empty row (an empty token shows as ∅). The exact text stays in aria-label and the tooltip.
+ */
 export function displayText(token: string, maxChars: number): string {
-  return token.length === 0 ? '\u2205' : shortenToken(token, maxChars);
+  return token.length === 0 ? '\u2205' : escapeInvisible(shortenToken(token, maxChars));
 }
 
 /** Fills `column` with one element per token index in [start, end). Returns them in order. */

@@ -11,13 +11,21 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 const MAX_CHARS = 24; // settings default maxTokenChars
 
-/** Same rule as src/render/tokens.ts displayText: code points, an ellipsis, ∅ for the empty token. */
+/**
+ * Same rule as src/render/tokens.ts displayText: code points, an ellipsis, ∅ for the empty token,
+ * control and invisible characters as ⟨U+XXXX⟩ (an emoji's joiner between two pictographs kept).
+ */
 function displayText(t: string): string {
   const chars = Array.from(t);
   if (t.length === 0) {
     return '\u2205';
   }
-  return chars.length <= MAX_CHARS ? t : chars.slice(0, MAX_CHARS - 1).join('') + '\u2026';
+  const shown = chars.length <= MAX_CHARS ? t : chars.slice(0, MAX_CHARS - 1).join('') + '\u2026';
+  return shown.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch: string, at: number) =>
+    ch === '\u200d' && /\p{Extended_Pictographic}$/u.test(shown.slice(0, at)) && /^\p{Extended_Pictographic}/u.test(shown.slice(at + 1))
+      ? ch
+      : `\u27e8U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}\u27e9`
+  );
 }
 
 // The tokens, as JSON that both Python (json.loads) and this file read: nothing is escaped for HTML.
@@ -36,6 +44,18 @@ const HOSTILE: string[] = [
   'x'.repeat(10_240),
   '[SEP]'
 ];
+
+/**
+ * What a tooltip title shows of each (issue 16, items 4 and 5): invisible characters as escapes, at
+ * most 80 characters and the length of the rest; the others as they are.
+ */
+const SHOWN: Record<number, string> = {
+  6: 'ctrl\u27e8U+0001\u27e9\u27e8U+0007\u27e9\u27e8U+001B\u27e9[31m\u27e8U+007F\u27e9 end',
+  7: 'zero\u27e8U+200B\u27e9width\u27e8U+200C\u27e9\u27e8U+200D\u27e9\u27e8U+FEFF\u27e9join',
+  8: '\u27e8U+202E\u27e9gnp.exe\u27e8U+202C\u27e9 \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627',
+  11: `${'x'.repeat(80)}\u2026 (10,240 characters)`
+};
+const shownInTitle = (i: number): string => SHOWN[i] ?? HOSTILE[i];
 
 /** Python that builds attention and queries/keys for these tokens (neuron view without a tokenizer). */
 const HOSTILE_CELL = `import json, numpy as np
@@ -134,15 +154,23 @@ test.describe('robustness', () => {
     // hover every query token: the tooltip title carries the full text; the neuron view names it
     for (let i = 0; i < HOSTILE.length; i++) {
       await head.locator(`.attnscope-token[data-side="query"][data-index="${i}"]`).hover();
-      await expect(head.locator('.attnscope-tooltip .attnscope-tooltip-title')).toHaveText(`query ${i}: ${HOSTILE[i]}`, {
+      await expect(head.locator('.attnscope-tooltip .attnscope-tooltip-title')).toHaveText(`query ${i}: ${shownInTitle(i)}`, {
         useInnerText: false
       });
       await expect(neuron).toHaveAttribute('data-query', String(i));
-      expect(await neuron.locator('.attnscope-neuron-qlabel').textContent()).toBe(`query ${i}: ${HOSTILE[i]}`);
+      // the label is cut by CSS (ellipsis), not in the text: the long token stays whole there
+      expect(await neuron.locator('.attnscope-neuron-qlabel').textContent()).toBe(`query ${i}: ${i === 11 ? HOSTILE[i] : shownInTitle(i)}`);
     }
-    // the long token is shortened on screen, whole in the tooltip
+    // the long token is shortened on screen, an excerpt with its length in the tooltip, whose
+    // weights stay on screen (issue 16, item 4: it was an 11,652 px tall tooltip)
     await head.locator('.attnscope-token[data-side="key"][data-index="11"]').hover();
-    expect((await head.locator('.attnscope-tooltip .attnscope-tooltip-title').textContent())?.length).toBe('key 11: '.length + 10_240);
+    const tip = head.locator('.attnscope-tooltip');
+    await expect(tip.locator('.attnscope-tooltip-title')).toHaveText(`key 11: ${shownInTitle(11)}`);
+    await expect(tip.locator('.attnscope-tooltip-row')).toHaveCount(3);
+    const tipBox = (await tip.boundingBox())!;
+    const screen = page.viewportSize()!;
+    expect(tipBox.y).toBeGreaterThanOrEqual(0);
+    expect(tipBox.y + tipBox.height).toBeLessThanOrEqual(screen.height);
 
     const side = await page.evaluate(() => {
       const root = document.querySelector('.jp-OutputArea-output .attnscope')!;

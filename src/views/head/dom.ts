@@ -5,6 +5,7 @@
  */
 import { el, labelled } from '../dom';
 import { buildFetchStatus, FetchStatusDom } from '../fetch-status';
+import { createTooltip } from '../../render/tooltip';
 
 export interface HeadViewDom {
   root: HTMLElement;
@@ -66,9 +67,7 @@ export function buildHeadViewDom(doc: Document): HeadViewDom {
   links.append(linksCanvas, linksSvg);
   body.append(queryColumn, links, keyColumn);
 
-  const tooltip = el(doc, 'div', 'attnscope-tooltip');
-  tooltip.setAttribute('role', 'tooltip');
-  tooltip.hidden = true;
+  const tooltip = createTooltip(doc);
   const message = el(doc, 'div', 'attnscope-message');
   message.hidden = true;
 

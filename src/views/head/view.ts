@@ -2,7 +2,7 @@
  * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
  * to the Selection. It never talks to other views.
  */
-import { collectLinks } from '../../analysis/links';
+import { collectLinks, LineContrast } from '../../analysis/links';
 import { RENDER_CONSTANTS } from '../../config/render-constants';
 import { settings } from '../../config/settings';
 import { resolveTheme, watchPageTheme } from '../../config/theme';
@@ -11,7 +11,7 @@ import { SliceStatus } from '../../data/slice-store';
 import { paletteFor } from '../../render/colors';
 import { LinkGeometry } from '../../render/links';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
-import { fillTooltip, placeTooltip } from '../../render/tooltip';
+import { fillTooltip, showTooltipAt } from '../../render/tooltip';
 import { filterRanges, pairFilterOptions, isPairFilter, Range } from '../../selection/filters';
 import { headIdsOf, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
@@ -50,6 +50,8 @@ export interface HeadSnapshot {
   maxTokenChars: number;
   /** Width of the line area, CSS pixels (the view's current width; 240 when unknown). */
   linksWidth?: number;
+  /** Opacity rule of the focused token's lines ('shared' when absent). */
+  contrast?: LineContrast;
 }
 
 export class HeadView extends ViewBase {
@@ -80,9 +82,9 @@ export class HeadView extends ViewBase {
     }
     const { layer, heads } = this.shown;
     const { query, key } = this.ranges(sec);
-    const { rowHeight, maxTokenChars } = settings.value;
+    const { rowHeight, maxTokenChars, hoverContrast } = settings.value;
     const focus = this.visibleFocus(sec, this.selection.focus);
-    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth };
+    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth, contrast: hoverContrast };
   }
 
   // --- data -------------------------------------------------------------------------------------
@@ -288,7 +290,8 @@ export class HeadView extends ViewBase {
       return;
     }
     const heads = status.heads;
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha });
+    const contrast = settings.value.hoverContrast;
+    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
     const colors = this.colors;
     const geometry: LinkGeometry = {
       width,
@@ -370,15 +373,7 @@ export class HeadView extends ViewBase {
       t,
       this.state.pinned
     );
-    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })));
-    const box = el.getBoundingClientRect();
-    if (t.side === 'query') {
-      placeTooltip(tip, this.element, box, 0, box.height + 4);
-    } else {
-      const rootBox = this.element.getBoundingClientRect();
-      placeTooltip(tip, this.element, box, 0, box.height + 4);
-      tip.style.left = '';
-      tip.style.right = `${rootBox.right - box.right}px`;
-    }
+    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })), content.exact);
+    showTooltipAt(tip, this.element, el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
   }
 }

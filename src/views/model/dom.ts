@@ -3,6 +3,7 @@
  * with real indices on both axes, the panel where an opened head is shown large, and a tooltip.
  */
 import { el, labelled } from '../dom';
+import { createTooltip } from '../../render/tooltip';
 
 export interface GridViewDom {
   root: HTMLElement;
@@ -40,10 +41,7 @@ export function buildGridViewDom(doc: Document): GridViewDom {
   panel.hidden = true;
   body.append(scroll, panel);
 
-  const tooltip = doc.createElement('div');
-  tooltip.className = 'attnscope-tooltip';
-  tooltip.setAttribute('role', 'tooltip');
-  tooltip.hidden = true;
+  const tooltip = createTooltip(doc);
 
   root.append(toolbar, body, tooltip);
   return { root, sectionSelect, body, scroll, grid, panel, tooltip };
@@ -58,10 +56,56 @@ export function headerCell(doc: Document, text: string, className: string): HTML
   return el;
 }
 
+/** Pixel sizes the grid's layout counts with; style/base.css uses the same. */
+export const GRID_GAP = 4;
+/** The layer-index column. */
+export const HEADER_WIDTH = 28;
+/** Each thumbnail's border, on each side. */
+export const THUMB_BORDER = 1;
+/** Gap between the grid and the open head beside it. */
+export const BODY_GAP = 16;
+/** Narrowest open-head panel beside the grid (min-width, padding and border). */
+export const PANEL_MIN = 253;
+/** Share of the width the grid keeps beside an open head. */
+const GRID_SHARE = 0.55;
+
+/** Largest thumbnail side whose grid (layer column, gaps, borders) fits in `width`. */
+function fittingSize(width: number, nHeads: number): number {
+  return Math.floor((width - HEADER_WIDTH) / Math.max(1, nHeads)) - GRID_GAP - 2 * THUMB_BORDER;
+}
+
 /** Thumbnail side in CSS pixels: fill the width, but never below a legible minimum (then scroll). */
 export function thumbnailSize(availableWidth: number, nHeads: number, min = 40, max = 96): number {
-  const gap = 4;
-  const header = 28;
-  const fit = Math.floor((availableWidth - header) / Math.max(1, nHeads)) - gap;
-  return Math.max(min, Math.min(max, fit));
+  return Math.max(min, Math.min(max, fittingSize(availableWidth, nHeads)));
+}
+
+/** Width of the grid of `nHeads` columns of thumbnails of side `size`, borders and gaps included. */
+export function gridWidth(size: number, nHeads: number): number {
+  return HEADER_WIDTH + nHeads * (size + 2 * THUMB_BORDER + GRID_GAP);
+}
+
+export interface GridLayout {
+  size: number;
+  /** With a head open: beside the grid, or below it when both would not fit side by side. */
+  layout: 'side' | 'stacked';
+}
+
+/**
+ * Thumbnail size and where an open head goes, for a view whose content box is `contentWidth` wide
+ * and whose grid scroller keeps `gutter` pixels for its scrollbar. The grid fits its box whenever
+ * thumbnails of the minimum size fit; beside an open head it keeps 55% of the width, unless that
+ * would make thumbnails smaller than the minimum or the head narrower than PANEL_MIN: then the
+ * head goes below the grid, and both keep the full width.
+ */
+export function gridLayout(contentWidth: number, gutter: number, nHeads: number, open: boolean, min = 40, max = 96): GridLayout {
+  const full = { size: thumbnailSize(contentWidth - gutter, nHeads, min, max), layout: 'side' as const };
+  if (!open) {
+    return full;
+  }
+  const side = Math.floor((contentWidth - BODY_GAP) * GRID_SHARE);
+  const panel = contentWidth - BODY_GAP - side;
+  if (fittingSize(side - gutter, nHeads) >= min && panel >= PANEL_MIN) {
+    return { size: thumbnailSize(side - gutter, nHeads, min, max), layout: 'side' };
+  }
+  return { ...full, layout: 'stacked' };
 }

@@ -17,7 +17,7 @@ import { OpenHead, Selection, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
 import { hideControl, prepareCanvas, setOptions } from '../dom';
 import { HeadSnapshot, HeadView } from '../head/view';
-import { buildGridViewDom, GridViewDom, headerCell, thumbnailSize } from './dom';
+import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './dom';
 
 /** What the model view shows at one moment: enough to draw it again elsewhere (an export). */
 export interface ModelSnapshot {
@@ -34,6 +34,7 @@ export interface ModelSnapshot {
   /** The open head as its panel shows it; drawn beside the grid. */
   panel?: HeadSnapshot | null;
 }
+import { showTooltipAt } from '../../render/tooltip';
 
 export class GridView extends ViewBase {
   readonly element: HTMLElement;
@@ -104,7 +105,7 @@ export class GridView extends ViewBase {
           this.rebuild();
           return;
         }
-        if (changed.has('openHead')) {
+        if (changed.has('openHead') && !this.relayout()) {
           this.updateOpen();
         }
         if (changed.has('hovered') || changed.has('pinned') || changed.has('layer')) {
@@ -115,21 +116,31 @@ export class GridView extends ViewBase {
     this.cleanups.push(settings.subscribe(() => this.rebuild()));
     this.cleanups.push(watchPageTheme(() => (this.element.dataset.theme = resolveTheme(settings.value.theme))));
     if (typeof ResizeObserver !== 'undefined') {
-      const ro = new ResizeObserver(() => {
-        const sec = this.section;
-        if (sec && thumbnailSize(this.availableWidth(), sec.shape[1]) !== this.size) {
-          this.rebuild();
-        }
-      });
+      const ro = new ResizeObserver(() => void this.relayout());
       ro.observe(d.root);
       this.cleanups.push(() => ro.disconnect());
     }
   }
 
-  /** Width the grid may use: all of it, or what the open head leaves. */
-  private availableWidth(): number {
-    const width = this.dom.root.clientWidth;
-    return this.state.openHead ? Math.floor(width * 0.55) : width;
+  /** Thumbnail size and open-head placement for the view's width now (800 px before layout). */
+  private layout(): GridLayout {
+    const root = this.dom.root;
+    const style = root.ownerDocument.defaultView?.getComputedStyle(root);
+    const padding = style ? (parseFloat(style.paddingLeft) || 0) + (parseFloat(style.paddingRight) || 0) : 0;
+    const content = root.clientWidth > 0 ? root.clientWidth - padding : 800;
+    // the scroller keeps a stable gutter for its vertical scrollbar (style/base.css)
+    const gutter = Math.max(0, this.dom.scroll.offsetWidth - this.dom.scroll.clientWidth);
+    return gridLayout(content, gutter, this.section?.shape[1] ?? 1, !!this.state.openHead);
+  }
+
+  /** Rebuilds the grid when the view's width or an opened head changes its layout; says whether it did. */
+  private relayout(): boolean {
+    const l = this.layout();
+    if (this.section && (l.size !== this.size || l.layout !== this.dom.body.dataset.layout)) {
+      this.rebuild();
+      return true;
+    }
+    return false;
   }
 
   private rebuild(): void {
@@ -146,8 +157,10 @@ export class GridView extends ViewBase {
 
     const [, nHeads, nQ, nK] = sec.shape;
     const colors = paletteFor(settings.value.headPalette, nHeads);
-    this.size = thumbnailSize(this.availableWidth() || 800, nHeads);
-    d.grid.style.gridTemplateColumns = `auto repeat(${nHeads}, ${this.size}px)`;
+    const layout = this.layout();
+    this.size = layout.size;
+    d.body.dataset.layout = layout.layout;
+    d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nHeads}, ${this.size + 2 * THUMB_BORDER}px)`;
     const doc = d.root.ownerDocument;
     const cells: HTMLElement[] = [headerCell(doc, 'L\\H', 'attnscope-grid-corner')];
     sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
@@ -298,10 +311,6 @@ export class GridView extends ViewBase {
     const li = layerSlot(sec, t.layer);
     const stats = sec.summary ? headStatsText(sec.summary.stats, sec.summary.statNames, li, t.slot, sec.samePositions) : '';
     tip.textContent = stats ? `${action}\n${stats}` : action;
-    const rootBox = this.element.getBoundingClientRect();
-    const box = t.el.getBoundingClientRect();
-    tip.style.top = `${box.bottom - rootBox.top + 4}px`;
-    tip.style.left = `${box.left - rootBox.left}px`;
-    tip.hidden = false;
+    showTooltipAt(tip, this.element, t.el.getBoundingClientRect(), { gap: 4, align: 'start' });
   }
 }

@@ -7,6 +7,7 @@ import { displayText } from '../../render/tokens';
 import { CellLayout, DivergingScale, drawLegend, formatBound } from '../../render/vectors';
 import { el, labelled, prepareCanvas } from '../dom';
 import { buildFetchStatus, FetchStatusDom } from '../fetch-status';
+import { createTooltip } from '../../render/tooltip';
 
 export interface LegendDom {
   root: HTMLElement;
@@ -92,8 +93,9 @@ export function buildNeuronViewDom(doc: Document): NeuronViewDom {
     el(doc, 'div', 'attnscope-neuron-title attnscope-neuron-number', 'softmax'),
     el(doc, 'div', 'attnscope-neuron-title', 'key')
   );
-  // Row 2: the focused query vector, above the key vectors so that dimensions line up.
-  const qSpacer = el(doc, 'div', 'attnscope-neuron-qspacer');
+  // Row 2: the focused query vector, above the key vectors so that dimensions line up; labelled on
+  // the left, and set apart from the key rows below it (it is not the first key's row).
+  const qRowLabel = el(doc, 'div', 'attnscope-neuron-title attnscope-neuron-qrow-label', 'query q');
   const qRow = el(doc, 'div', 'attnscope-neuron-grid attnscope-neuron-qrow');
   const qCells = el(doc, 'div', 'attnscope-neuron-cells');
   const qCanvas = el(doc, 'canvas', 'attnscope-neuron-canvas attnscope-neuron-q');
@@ -113,12 +115,10 @@ export function buildNeuronViewDom(doc: Document): NeuronViewDom {
   rows.setAttribute('role', 'list');
   rows.setAttribute('aria-label', 'Keys');
   table.append(rows, matrices);
-  body.append(queryTitle, header, qSpacer, qRow, queryTokens, table);
+  body.append(queryTitle, header, qRowLabel, qRow, queryTokens, table);
 
   const status = el(doc, 'div', 'attnscope-neuron-status');
-  const tooltip = el(doc, 'div', 'attnscope-tooltip');
-  tooltip.setAttribute('role', 'tooltip');
-  tooltip.hidden = true;
+  const tooltip = createTooltip(doc);
   const message = el(doc, 'div', 'attnscope-message');
   message.setAttribute('role', 'alert');
   message.hidden = true;

@@ -5,6 +5,7 @@
 import { HeadVectors, NeuronRow } from '../../analysis/neuron';
 import { formatExact } from '../../render/vectors';
 import { Section } from '../../data/section';
+import { TextLine, tokenParts, TOOLTIP_TITLE_CHARS } from '../../render/token-text';
 
 export type Matrix = 'q' | 'k' | 'qk';
 
@@ -15,16 +16,16 @@ export function cellTooltipLines(
   row: NeuronRow | null,
   which: Matrix,
   cell: { row: number; dim: number }
-): string[] | null {
+): TextLine[] | null {
   if ((which === 'q' || which === 'qk') && !row) {
     return null;
   }
   const i = cell.dim;
   if (which === 'q' && row) {
-    return [`query ${row.query}: ${sec.queryTokens[row.query]}`, `q[${i}] = ${formatExact(row.q[i])}`];
+    return [[`query ${row.query}: `, ...tokenParts(sec.queryTokens[row.query], TOOLTIP_TITLE_CHARS)], `q[${i}] = ${formatExact(row.q[i])}`];
   }
   const k = cell.row;
-  const lines = [`key ${k}: ${sec.keyTokens[k]}`];
+  const lines: TextLine[] = [[`key ${k}: `, ...tokenParts(sec.keyTokens[k], TOOLTIP_TITLE_CHARS)]];
   if (row && row.masked[k]) {
     lines.push(`hidden from query ${row.query} (causal mask)`);
   } else if (which === 'k') {
@@ -40,8 +41,8 @@ export function cellTooltipLines(
 }
 
 /** Lines for key row k: its scaled dot product, the model's softmax and ours. */
-export function rowTooltipLines(sec: Section, hv: HeadVectors, row: NeuronRow | null, k: number): string[] {
-  const lines = [`key ${k}: ${sec.keyTokens[k]}`];
+export function rowTooltipLines(sec: Section, hv: HeadVectors, row: NeuronRow | null, k: number): TextLine[] {
+  const lines: TextLine[] = [[`key ${k}: `, ...tokenParts(sec.keyTokens[k], TOOLTIP_TITLE_CHARS)]];
   if (!row) {
     lines.push('hover or pin a query token to see the scores');
   } else if (row.masked[k]) {

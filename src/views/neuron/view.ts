@@ -12,6 +12,7 @@ import { settings } from '../../config/settings';
 import { resolveTheme, Theme, watchPageTheme } from '../../config/theme';
 import { Section, SectionSource } from '../../data/section';
 import { markTokens, renderTokenColumn, tokenOfEvent } from '../../render/tokens';
+import { escapeInvisible, TextLine } from '../../render/token-text';
 import { fillTooltip, placeTooltip } from '../../render/tooltip';
 import { CellLayout, cellAt, cellWidthFor, DivergingScale, formatBound, formatExact } from '../../render/vectors';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
@@ -291,7 +292,7 @@ export class NeuronView extends ViewBase {
     const row = query === null ? null : neuronRow(hv, query);
     this.current = row;
     const cells = this.matrices.paint(hv, row, this.layout, vectorScale, this.theme);
-    d.qLabel.textContent = row ? `query ${row.query}: ${sec.queryTokens[row.query]}` : '';
+    d.qLabel.textContent = row ? `query ${row.query}: ${escapeInvisible(sec.queryTokens[row.query])}` : '';
     fillKeyRows(this.rowEls, row, focus, s.pinned);
     markTokens(this.queryEls, 'query', 0, query === null ? null : { side: 'query', index: query }, s.pinned);
 
@@ -315,10 +316,10 @@ export class NeuronView extends ViewBase {
     this.dom.tooltip.hidden = true;
   }
 
-  private placeTooltip(lines: string[], anchor: DOMRect, dx: number, dy: number): void {
+  private placeTooltip(lines: TextLine[], anchor: DOMRect, dx: number, dy: number): void {
     const [title, ...rest] = lines;
     fillTooltip(this.dom.tooltip, title, rest.map(text => ({ text })));
-    placeTooltip(this.dom.tooltip, this.element, anchor, dx + 12, dy + 12);
+    placeTooltip(this.dom.tooltip, this.element, anchor.left + dx, anchor.top + dy);
   }
 
   /** Exact value of the vector cell under the mouse, with its token and dimension. */
