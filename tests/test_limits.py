@@ -5,32 +5,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from inputs_helpers import TOK, A, has, message
 
 import attnscope.validation as V
 from attnscope import AttentionWidget, head_view, model_view
 from attnscope.api import dashboard
 from conftest import sent_state
-
-
-def softmax(shape, seed=0, dtype=np.float32):
-    x = np.random.default_rng(seed).normal(size=shape)
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return (e / e.sum(-1, keepdims=True)).astype(dtype)
-
-
-A = softmax((2, 3, 4, 4))
-TOK = ["[CLS]", "a", "b", "[SEP]"]
-
-
-def message(exc, fn, *args, **kwargs):
-    with pytest.raises(exc) as info:
-        fn(*args, **kwargs)
-    return str(info.value)
-
-
-def has(msg, *fragments):
-    for f in fragments:
-        assert f in msg, f"{f!r} not in {msg!r}"
 
 
 @pytest.fixture

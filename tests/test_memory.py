@@ -5,32 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+from inputs_helpers import TOK, A, softmax
 
 from attnscope import head_view
 from attnscope.inputs import build as sec
 from attnscope.inputs.weights import attention_array
-
-
-def softmax(shape, seed=0, dtype=np.float32):
-    x = np.random.default_rng(seed).normal(size=shape)
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return (e / e.sum(-1, keepdims=True)).astype(dtype)
-
-
-A = softmax((2, 3, 4, 4))
-TOK = ["[CLS]", "a", "b", "[SEP]"]
-
-
-def message(exc, fn, *args, **kwargs):
-    with pytest.raises(exc) as info:
-        fn(*args, **kwargs)
-    return str(info.value)
-
-
-def has(msg, *fragments):
-    for f in fragments:
-        assert f in msg, f"{f!r} not in {msg!r}"
-
 
 MID = (4, 8, 256, 256)  # 2M weights: 8 MB as float32
 

@@ -32,7 +32,8 @@ def test_demo_allows_root_only_as_root(tmp_path, uid, allow_root):
     args = tmp_path / "jupyter-args"
     _script(tmp_path / ".venv" / "bin" / "jupyter", f'printf "%s\\n" "$@" > "{args}"\n')
     _script(tmp_path / ".venv" / "bin" / "id", f'[ "$1" = -u ] && echo {uid}\n')
-    done = subprocess.run(["bash", str(tmp_path / ".ci" / "demo.sh"), "--no-browser"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(["bash", str(tmp_path / ".ci" / "demo.sh"), "--no-browser"],
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     got = args.read_text().split("\n")[:-1]
     expected = ["lab"] + (["--allow-root"] if allow_root else []) + ["examples/quickstart.ipynb", "--no-browser"]
@@ -47,11 +48,13 @@ BUILT = [ROOT / "attnscope" / "labextension" / "static" / "style.js", ROOT / "at
 def test_sdist_carries_the_built_extension_and_installs_without_node(tmp_path):
     pytest.importorskip("hatchling")
     sdist_dir = tmp_path / "sdist"
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(sdist_dir)], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(sdist_dir)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
     (sdist,) = sdist_dir.glob("attnscope-*.tar.gz")
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    for needed in ["attnscope/labextension/package.json", "attnscope/labextension/static/style.js", "attnscope/static/standalone.js", "attnscope/static/standalone.css", "install.json"]:
+    for needed in ["attnscope/labextension/package.json", "attnscope/labextension/static/style.js",
+                   "attnscope/static/standalone.js", "attnscope/static/standalone.css", "install.json"]:
         assert needed in names, f"{needed} is not in the sdist"
     assert not any(n.startswith(("node_modules/", ".venv/", "lib/")) for n in names)
 
