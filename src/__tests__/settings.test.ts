@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { DEFAULT_SETTINGS, sanitizeSettings, settings } from '../config/settings';
 
 describe('settings', () => {
@@ -20,8 +22,9 @@ describe('settings', () => {
   });
 
   it('schema/plugin.json offers every setting with the same default', () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const schema = require('../../schema/plugin.json') as { properties: Record<string, { default: unknown; enum?: unknown[] }> };
+    const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schema', 'plugin.json'), 'utf-8')) as {
+      properties: Record<string, { default: unknown; enum?: unknown[] }>;
+    };
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
       expect([key, schema.properties[key].default]).toEqual([key, value]);
