@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 
+import ipywidgets
 import tqdm.auto as _tqdm_auto
 
 #: Seconds of work before the bar appears (work that ends sooner shows nothing).
@@ -59,3 +61,37 @@ def progress(total: int, desc: str, unit: str = "layer", enabled: bool | None = 
     finally:
         if bar is not None:
             bar.close()
+
+
+class BackgroundBar:
+    """Progress of work that runs in a thread after the cell ends (a lazy widget's head statistics): a
+    bar displayed in the cell that starts it, hidden until the work has taken PROGRESS_DELAY seconds,
+    advanced from the thread (widget updates, not cell output), closed when the work ends."""
+
+    def __init__(self, total: int, desc: str):
+        from IPython.display import display
+
+        self._clock, self._start, self.n = time.monotonic, time.monotonic(), 0
+        self.bar = ipywidgets.IntProgress(value=0, min=0, max=max(1, total))
+        self.label = ipywidgets.Label(f"{desc}: 0 / {total}")
+        self.box = ipywidgets.HBox([self.bar, self.label], layout=ipywidgets.Layout(display="none"))
+        self._desc, self._total = desc, total
+        display(self.box)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        self.bar.value = min(self.n, self.bar.max)
+        self.label.value = f"{self._desc}: {self.n} / {self._total}"
+        if self.box.layout.display == "none" and self._clock() - self._start >= PROGRESS_DELAY:
+            self.box.layout.display = None
+
+    def close(self) -> None:
+        self.box.close()
+        self.bar.close()
+        self.label.close()
+
+
+def background_bar(total: int, desc: str, enabled: bool | None = None):
+    """A BackgroundBar in a notebook kernel, else a silent stand-in with the same calls."""
+    show = in_notebook_kernel() if enabled is None else enabled
+    return BackgroundBar(total, desc) if show else _Quiet()

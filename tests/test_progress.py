@@ -137,3 +137,30 @@ def test_from_model_counts_the_layers_of_the_forward_pass(in_kernel, minilm):
     (bar,) = [b for b in bars.made if "forward" in b.desc]
     assert (bar.total, bar.n, bar.closed) == (6, 6, True)  # MiniLM's 6 BertLayer blocks
     assert [len(m._forward_hooks) for m in model.encoder.layer] == before  # ours are removed
+
+
+def test_background_statistics_show_a_hidden_bar_that_counts_and_closes(in_kernel, recording_comm, no_display,
+                                                                         monkeypatch):
+    import attnscope.widget.lazy as lazy_widget
+    from attnscope import model_view
+
+    monkeypatch.setattr(lazy_widget, "STATS_IN_BACKGROUND", True)
+    monkeypatch.setattr(pg, "PROGRESS_DELAY", 0.0)  # any work counts as long here
+    w = model_view(_softmax((4, 3, 6, 6)), list("abcdef"), lazy=True)
+    job = w._stats_job
+    assert job.wait(60)
+    bar = job._bar
+    assert isinstance(bar, pg.BackgroundBar)
+    assert no_display[0] is bar.box  # shown in the cell that made the widget, before the widget
+    assert (bar.n, bar.bar.value, bar.bar.max) == (12, 12, 12)
+    assert bar.label.value == "attnscope: head statistics (background): 12 / 12"
+    assert bar.box.comm is None  # closed when the job ended: it leaves the output
+    assert w.head_statistics()["entropy"].shape == (4, 3)
+    w.close()
+
+
+def test_background_bar_stays_hidden_for_short_work(in_kernel, recording_comm, no_display):
+    bar = pg.background_bar(3, "statistics")
+    bar.update(3)
+    assert bar.box.layout.display == "none"  # PROGRESS_DELAY has not passed
+    bar.close()

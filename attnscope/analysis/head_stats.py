@@ -83,16 +83,18 @@ class HeadStats:
         return stats
 
 
-def head_statistics(section, cancelled=lambda: False):
+def head_statistics(section, cancelled=lambda: False, bar=None):
     """float32 [len(layers), len(heads), len(STAT_NAMES)] statistics of a section's shown weights (eager or
-    kept alike), read a block of heads at a time; None when ``cancelled()`` turns true."""
+    kept alike), read a block of heads at a time; None when ``cancelled()`` turns true. ``bar`` (with
+    ``update(n)``) counts the heads done; without it, a bar shows in the cell when called from the cell."""
     _, _, n_q, n_k = section.shape
     stats = HeadStats(n_q, n_k, section.same_positions)
     out = np.empty((len(section.layers), len(section.heads), len(STAT_NAMES)), np.float32)
-    # a bar in the cell only when asked from the cell (the background job has no cell to show it in)
+    # a bar in the cell only when asked from the cell (a thread's caller passes its own bar)
     in_cell = threading.current_thread() is threading.main_thread()
     with progress(out.shape[0] * out.shape[1], "attnscope: head statistics", unit="head",
-                  enabled=None if in_cell else False) as bar:
+                  enabled=None if in_cell and bar is None else False) as cell_bar:
+        bar = cell_bar if bar is None else bar
         for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
             if cancelled():
                 return None

@@ -12,6 +12,7 @@ import threading
 import warnings
 
 from ..analysis.head_stats import head_statistics
+from ..progress import background_bar
 
 #: the name of the job's thread (tests wait for it)
 THREAD_NAME = "attnscope-head-statistics"
@@ -22,6 +23,9 @@ class StatsJob:
 
     def __init__(self, sections: dict, keys, on_done):
         self._sections, self._keys, self._on_done = sections, list(keys), on_done
+        # made here, in the cell that shows the widget: a hidden bar that appears if the job takes long
+        heads = sum(len(sections[k].layers) * len(sections[k].heads) for k in self._keys if k in sections)
+        self._bar = background_bar(heads, "attnscope: head statistics (background)")
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self.results: dict = {}
@@ -47,7 +51,7 @@ class StatsJob:
                 sec = self._sections.get(key)
                 if sec is None:
                     continue
-                stats = head_statistics(sec, cancelled=self._cancel.is_set)
+                stats = head_statistics(sec, cancelled=self._cancel.is_set, bar=self._bar)
                 if stats is None:
                     return
                 self.results[key] = stats
@@ -56,3 +60,5 @@ class StatsJob:
             self.error = err
             warnings.warn(f"attnscope: the head statistics could not be computed ({type(err).__name__}: {err})",
                           RuntimeWarning, stacklevel=2)
+        finally:
+            self._bar.close()
