@@ -34,7 +34,7 @@ test('quickstart notebook renders every view, with the real MiniLM', async ({ pa
     await expect(views.nth(i)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
   await expect(page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).toHaveCount(0);
-  await expect(page.locator('.attnscope-model')).toHaveCount(1);
+  await expect(page.locator('.attnscope-model')).toHaveCount(2); // the dashboard and attnscope.show(...) of arrays
   await expect(page.locator('.attnscope-neuron')).toHaveCount(2);
 
   // The first view is MiniLM on a sentence pair: 6 layers x 12 heads, opened at layer 2.
