@@ -4,6 +4,7 @@
  * works in a plain browser page with no kernel and every network request blocked.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { openOffline } from './offline-page';
 import type { FrameLocator } from '@playwright/test';
 
 const SOURCE = `import numpy as np
@@ -52,21 +53,15 @@ test('html display mode: the inline page works in the notebook and in a page wit
   const resp = await page.request.get(`/api/contents/${tmpPath}/inline.html?type=file&format=text&content=1`);
   expect(resp.ok(), `inline.html: HTTP ${resp.status()}`).toBe(true);
   const inline = (await resp.json()).content as string;
-  const context = await browser.newContext();
-  const offline = await context.newPage();
-  const requests: string[] = [];
-  await offline.route('**/*', route => {
-    requests.push(route.request().url());
-    return route.abort();
-  });
-  const errors: string[] = [];
-  offline.on('pageerror', e => errors.push(String(e)));
-  await offline.setContent(`<!doctype html><html><body>${inline}</body></html>`, { waitUntil: 'load' });
+  const { page: offline, requests, errors, close } = await openOffline(
+    browser,
+    `<!doctype html><html><body>${inline}</body></html>`
+  );
   await expectLinkedViews(offline.frameLocator('iframe.attnscope-inline-page'));
   // the iframe grew to its content
   const height = await offline.locator('iframe.attnscope-inline-page').evaluate(f => f.getBoundingClientRect().height);
   expect(height).toBeGreaterThan(360);
   expect(requests).toEqual([]);
   expect(errors).toEqual([]);
-  await context.close();
+  await close();
 });

@@ -3,6 +3,7 @@
  * export buttons download the current view as SVG and as PNG at print resolution.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { openOffline } from './offline-page';
 import * as fs from 'fs';
 
 const HOSTILE = '</script><script>window.__pwned=1</script>';
@@ -26,16 +27,7 @@ test('the offline HTML renders and responds with the network blocked', async ({ 
   expect(resp.ok(), `offline.html written by save_html: HTTP ${resp.status()}`).toBe(true);
   const html = (await resp.json()).content as string;
 
-  const context = await browser.newContext();
-  const offline = await context.newPage();
-  const requests: string[] = [];
-  await offline.route('**/*', route => {
-    requests.push(route.request().url());
-    return route.abort();
-  });
-  const errors: string[] = [];
-  offline.on('pageerror', e => errors.push(String(e)));
-  await offline.setContent(html, { waitUntil: 'load' });
+  const { page: offline, requests, errors, close } = await openOffline(browser, html);
 
   const head = offline.locator('.attnscope-head').first();
   await expect(head).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
@@ -50,7 +42,7 @@ test('the offline HTML renders and responds with the network blocked', async ({ 
   expect(await offline.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(requests).toEqual([]);
   expect(errors).toEqual([]);
-  await context.close();
+  await close();
 });
 
 test('export buttons download the current view as SVG and PNG at print resolution', async ({ page }) => {
