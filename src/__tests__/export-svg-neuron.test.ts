@@ -4,7 +4,6 @@
 import { headIds } from '../selection/ids';
 import { headVectors, neuronRow } from '../analysis/neuron';
 import { Selection, SelectionState } from '../selection/state';
-import { Tensor } from '../wire/tensor';
 import { neuronSvg, NeuronSvgInput } from '../export/neuron-svg';
 import { PALETTES } from '../export/svg';
 import { DivergingScale } from '../render/vectors';
@@ -12,25 +11,11 @@ import { formatWeight } from '../render/format';
 import { eager } from '../data/eager';
 import { Section } from '../data/section';
 import { els, HOSTILE, noScript, parse, texts } from './fixtures/svg';
+import { tensorOf } from './fixtures/tensors';
 
 const NL = 2, NH = 2, NN = 3, D = 4, SCALE = 0.5;
 const qAt = (l: number, hd: number, i: number, t: number): number => (((l * 7 + hd * 5 + i * 3 + t * 2) % 7) - 3) / 2;
 const kAt = (l: number, hd: number, j: number, t: number): number => (((l * 3 + hd * 2 + j * 5 + t * 3) % 5) - 2) / 2;
-
-function tensor(shape: number[], f: (idx: number[]) => number): Tensor {
-  const data: number[] = [];
-  const walk = (prefix: number[]): void => {
-    if (prefix.length === shape.length) {
-      data.push(f(prefix));
-      return;
-    }
-    for (let i = 0; i < shape[prefix.length]; i++) {
-      walk([...prefix, i]);
-    }
-  };
-  walk([]);
-  return new Tensor(Float32Array.from(data), shape);
-}
 
 function neuronSection(causal: boolean): Section {
   const score = (l: number, hd: number, i: number, j: number): number =>
@@ -43,13 +28,13 @@ function neuronSection(causal: boolean): Section {
   return eager({
     key: 'self',
     label: 'Attention',
-    attention: tensor([NL, NH, NN, NN], ([l, hd, i, j]) => weight(l, hd, i, j)),
+    attention: tensorOf([NL, NH, NN, NN], ([l, hd, i, j]) => weight(l, hd, i, j)),
     layers: [4, 5],
     heads: [2, 6],
     queryTokens: ['[CLS]', HOSTILE, 'cat'],
     keyTokens: ['[CLS]', HOSTILE, 'cat'],
-    queries: tensor([NL, NH, NN, D], ([l, hd, i, t]) => qAt(l, hd, i, t)),
-    keys: tensor([NL, NH, NN, D], ([l, hd, j, t]) => kAt(l, hd, j, t)),
+    queries: tensorOf([NL, NH, NN, D], ([l, hd, i, t]) => qAt(l, hd, i, t)),
+    keys: tensorOf([NL, NH, NN, D], ([l, hd, j, t]) => kAt(l, hd, j, t)),
     scale: SCALE,
     causal
   });

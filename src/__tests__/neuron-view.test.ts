@@ -2,12 +2,12 @@
  * @jest-environment jsdom
  */
 import { Selection } from '../selection/state';
-import { Tensor } from '../wire/tensor';
 import { formatWeight } from '../render/format';
 import { Section, SectionSource } from '../data/section';
 import { eager } from '../data/eager';
 import { settings } from '../config/settings';
 import { NeuronView } from '../views/neuron/view';
+import { tensorOf } from './fixtures/tensors';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const tokens = ['[CLS]', HOSTILE, 'cat'];
@@ -34,34 +34,19 @@ function weights(l: number, h: number, i: number, causal: boolean): number[] {
   return e.map(x => x / z);
 }
 
-function build(shape: number[], f: (idx: number[]) => number): Tensor {
-  const data: number[] = [];
-  const walk = (prefix: number[]): void => {
-    if (prefix.length === shape.length) {
-      data.push(f(prefix));
-      return;
-    }
-    for (let i = 0; i < shape[prefix.length]; i++) {
-      walk([...prefix, i]);
-    }
-  };
-  walk([]);
-  return new Tensor(Float32Array.from(data), shape);
-}
-
 function section(opts: { causal?: boolean; vectors?: boolean; key?: string } = {}): Section {
   const causal = opts.causal ?? false;
   const vectors = opts.vectors ?? true;
   return eager({
     key: opts.key ?? 'self',
     label: opts.key ?? 'Attention',
-    attention: build([L, H, N, N], ([l, h, i, j]) => weights(l, h, i, causal)[j]),
+    attention: tensorOf([L, H, N, N], ([l, h, i, j]) => weights(l, h, i, causal)[j]),
     layers: [4, 5],
     heads: [2, 6], // include_heads: real ids differ from the slots
     queryTokens: tokens,
     keyTokens: tokens,
-    queries: vectors ? build([L, H, N, D], ([l, h, i, t]) => qAt(l, h, i, t)) : null,
-    keys: vectors ? build([L, H, N, D], ([l, h, j, t]) => kAt(l, h, j, t)) : null,
+    queries: vectors ? tensorOf([L, H, N, D], ([l, h, i, t]) => qAt(l, h, i, t)) : null,
+    keys: vectors ? tensorOf([L, H, N, D], ([l, h, j, t]) => kAt(l, h, j, t)) : null,
     scale: SCALE,
     causal
   });

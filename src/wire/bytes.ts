@@ -1,4 +1,4 @@
-/** Byte access for decoders: any accepted buffer as bytes, aligned copies only when needed. */
+/** Byte access for decoders: every accepted buffer kind as bytes, aligned copies only when needed. */
 import { describe, WireError } from './errors';
 
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

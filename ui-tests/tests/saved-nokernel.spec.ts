@@ -11,6 +11,7 @@
  * installed kernel makes JupyterLab ask ("Select Kernel"); choose "No Kernel" there.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { saveWidgetStateAutomatically } from './widget-state';
 
 const NAME = 'nokernel.ipynb';
 const SOURCE = `import numpy as np
@@ -23,10 +24,7 @@ w = model_view(att, ["[CLS]", "the", "cat", "sat", ".", "[SEP]"])`;
 test('a saved notebook opened with No Kernel renders the views from its saved state', async ({ page, tmpPath }) => {
   test.fixme(true, 'issue 16 item 3: jupyterlab-manager restores nothing without a kernel; attnscope has no fallback yet');
   test.setTimeout(120_000);
-  await page.evaluate(async () => {
-    const registry = await window.galata.getPlugin('@jupyterlab/apputils-extension:settings');
-    await registry!.set('@jupyter-widgets/jupyterlab-manager:plugin', 'saveState', true);
-  });
+  await saveWidgetStateAutomatically(page);
   await page.notebook.createNew(NAME);
   await page.notebook.setCell(0, 'code', SOURCE);
   await page.notebook.runCell(0);

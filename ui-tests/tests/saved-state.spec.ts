@@ -3,6 +3,7 @@
  * reopens without its kernel and every view renders from the saved state, hover and all.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { saveWidgetStateAutomatically } from './widget-state';
 
 const NAME = 'saved-state.ipynb';
 const SOURCE = `import numpy as np
@@ -15,10 +16,7 @@ w.views = ["head", "model"]`;
 
 test('views come back from the saved widget state, without the kernel that made them', async ({ page, tmpPath }) => {
   test.setTimeout(240_000);
-  await page.evaluate(async () => {
-    const registry = await window.galata.getPlugin('@jupyterlab/apputils-extension:settings');
-    await registry!.set('@jupyter-widgets/jupyterlab-manager:plugin', 'saveState', true);
-  });
+  await saveWidgetStateAutomatically(page);
   await page.notebook.createNew(NAME);
   await page.notebook.setCell(0, 'code', SOURCE);
   await page.notebook.runCell(0);
