@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .analysis import flow as _flow
+from .analysis import rollout as _rollout
 from .extract.result import Attentions
 from .neuron_view import neuron_view
 from .widget import AttentionWidget
@@ -13,7 +15,8 @@ from .widget.make import make_views
 #: every view argument of :func:`dashboard` (what attnscope.show passes on)
 dashboard = make_views
 
-__all__ = ["dashboard", "head_view", "model_view", "neuron_view", "save_html", "show"]
+__all__ = ["attention_flow", "dashboard", "head_view", "model_view", "neuron_view", "rollout",
+           "save_html", "show"]
 
 
 def head_view(
@@ -144,3 +147,33 @@ def save_html(path, widget_or_attentions=None, **kwargs) -> Path:
     path = Path(path)
     path.write_text(obj.data, encoding="utf-8")
     return path
+
+
+def _analysis(method, fn, attention, section, params):
+    if isinstance(attention, Attentions):
+        return getattr(attention, method)(**params, section=section)
+    if section not in (None, "self"):
+        raise ValueError(f"{method}: section={section!r} applies to an Attentions (from_model) of an "
+                         "encoder-decoder model; pass encoder_attention or decoder_attention itself instead.")
+    return fn(attention, **params)
+
+
+def rollout(attention, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+    """Attention rollout (Abnar & Zuidema 2020): float32 [layers, queries, keys], entry l the rollout through
+    layers 0..l; rows sum to 1, causal attention stays lower triangular.
+
+    attention: what :func:`head_view` takes (read a layer at a time, never copied whole), or an
+        :class:`~attnscope.Attentions` (section: None for one stack, "encoder" or "decoder").
+    residual (in [0, 1]), head_fusion ("mean", "max", "min"), discard_ratio (in [0, 1)): see
+    :func:`attnscope.analysis.rollout.rollout`. Cross attention has no rollout (ValueError).
+    """
+    params = dict(residual=residual, head_fusion=head_fusion, discard_ratio=discard_ratio)
+    return _analysis("rollout", _rollout.rollout, attention, section, params)
+
+
+def attention_flow(attention, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+    """Attention flow (Abnar & Zuidema 2020) as max-flow through the layer graph: float32 [layers, queries,
+    keys] like :func:`rollout`, for small inputs ((layers + 1) x tokens up to
+    attnscope.analysis.flow.MAX_FLOW_NODES; ValueError above). Needs scipy. Arguments as :func:`rollout`."""
+    params = dict(residual=residual, head_fusion=head_fusion, discard_ratio=discard_ratio)
+    return _analysis("attention_flow", _flow.attention_flow, attention, section, params)
