@@ -37,6 +37,8 @@ class Attentions:
 
     ``lazy`` (from ``from_model(..., lazy=...)``) is passed on to the views: None decides by size,
     True keeps the tensors in the kernel and sends slices on demand, False sends everything.
+    ``word_ids`` ({"tokens" or "encoder_tokens"/"decoder_tokens": the fast tokenizer's word_ids()}, None
+    with a slow tokenizer) tells the views where words begin (``group="word"``).
     """
 
     attention: np.ndarray | None = None
@@ -52,10 +54,13 @@ class Attentions:
     scale: float | None = None
     causal: bool = False
     lazy: bool | None = None
+    word_ids: dict | None = None
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
         args["lazy"] = self.lazy
+        if self.word_ids is not None:
+            args["word_ids"] = self.word_ids
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args
@@ -76,14 +81,16 @@ class Attentions:
         heads = kwargs.pop("heads", None) if head is None else [head]
         return self.show(views=kwargs.pop("views", ("neuron",)), layer=layer, heads=heads, **kwargs)
 
-    def matrix_view(self, **kwargs):
-        """Call :func:`attnscope.matrix_view` with these arrays and tokens (kwargs: as :meth:`show`, plus
-        colormap, scale, group)."""
-        return make_views(("matrix",), caller="matrix_view", **{**self._args(False), **kwargs})
+    def matrix_view(self, colormap=None, scale=None, group="token", **kwargs):
+        """Call :func:`attnscope.matrix_view` with these arrays and tokens (kwargs: as :meth:`show`, e.g.
+        rollout=True)."""
+        return make_views(("matrix",), caller="matrix_view", colormap=colormap, color_scale=scale, group=group,
+                          **{**self._args(False), **kwargs})
 
-    def text_view(self, **kwargs):
-        """Call :func:`attnscope.text_view` with these arrays and tokens (kwargs: as :meth:`matrix_view`)."""
-        return make_views(("text",), caller="text_view", **{**self._args(False), **kwargs})
+    def text_view(self, colormap=None, scale=None, group="token", **kwargs):
+        """Call :func:`attnscope.text_view` with these arrays and tokens (arguments as :meth:`matrix_view`)."""
+        return make_views(("text",), caller="text_view", colormap=colormap, color_scale=scale, group=group,
+                          **{**self._args(False), **kwargs})
 
     def _self_attention(self, section, caller):
         available = [k for k, name in _SECTIONS if getattr(self, name) is not None]

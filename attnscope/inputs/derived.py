@@ -47,7 +47,7 @@ def check_params(residual=0.5, head_fusion="mean", discard_ratio=0.0, caller="ro
     return {"residual": residual, "head_fusion": head_fusion, "discard_ratio": discard_ratio}
 
 
-def derived_option(value, name: str, caller: str):
+def derived_option(value, name: str):
     """The ``rollout=`` / ``flow=`` option of a view: None when off (False or None), else the checked
     parameters (True: the defaults; a dict of residual, head_fusion, discard_ratio)."""
     if value is None or value is False:
