@@ -59,11 +59,12 @@ def _starts_word(scheme_name: str, token: str, prev: str) -> bool:
 
 
 def _part(token: str, first: bool) -> str:
-    """A token's share of its word's text: without its marker."""
+    """A token's share of its word's text: without its marker (a lone marker, a space or newline token,
+    stays as it is)."""
     if is_special(token):
         return token
     if first:
-        return token[1:] if token.startswith(_STARTS) else token
+        return token[1:] if token.startswith(_STARTS) and len(token) > 1 else token
     return token[2:] if token.startswith("##") else token
 
 
