@@ -21,10 +21,16 @@ from .rollout import rollout_of
 _COMPUTE = {"rollout": rollout_of, "flow": flow_of}
 
 
+def _name(section: Section) -> str:
+    """The argument a section came from, for messages ("attention", "encoder_attention"...)."""
+    own = getattr(section.source, "name", None)
+    return own or ("attention" if section.key == "self" else f"{section.key}_attention")
+
+
 def derived_section(section: Section, kind: str, params: dict) -> Section:
     """The ``kind`` ("rollout" or "flow") section of a self-attention section (module doc)."""
     key = derived_key(section.key, kind)
-    name = getattr(section.source, "name", section.key)
+    name = _name(section)
     values = _COMPUTE[kind](section.source, section.layers, section.heads, **params, name=name)[:, None]
     source = (KeptArraySource if section.lazy else ArraySource)(values, section.layers, [0])
     causal = section.vectors.causal if section.vectors is not None else section.causal
@@ -42,5 +48,5 @@ def derived_sections(sections, rollout=None, flow=None) -> list[Section]:
     own = [s for s in sections if s.same_positions and s.derived is None]
     if flow is not None:
         for s in own:
-            check_flow_size(len(s.layers), len(s.query_tokens), getattr(s.source, "name", s.key))
+            check_flow_size(len(s.layers), len(s.query_tokens), _name(s))
     return [derived_section(s, kind, params) for s in own for kind, params in asked]

@@ -21,11 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.blocks import as_numpy, blocks
+from ..data.tensors import is_torch as _is_torch
 from ..inputs import weights as checks
-
-
-def _is_torch(x) -> bool:
-    return type(x).__module__.startswith("torch")
 
 
 def _fuse(w, how: str):
