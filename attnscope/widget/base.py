@@ -52,7 +52,9 @@ class AttentionWidget(DOMWidget):
         "attention {dtype, shape [L,H,Q,K], buffer}, layers and heads (real indices), query_tokens, "
         "key_tokens; optional queries [L,H,Q,d] / keys [L,H,K,d] (float32), scale, causal (neuron view). "
         "A lazy section has instead lazy: true, shape [L,H,Q,K], summary {pooled [L,H,Rq,Rk] float16, "
-        "stats [L,H,S] float32, stat_names} and fetched [slices] (+ head_dim with vectors): see attnscope.wire.",
+        "stats [L,H,S] float32, stat_names} and fetched [slices] (+ head_dim with vectors). Optional: words "
+        "{query, key, query_labels, key_labels}; a rollout/flow section has derived, derived_from, params, "
+        "head_labels, same_positions: see attnscope.wire.",
     ).tag(sync=True)
     sentence_b_start = Int(
         None, allow_none=True, help="Index of the first token of sentence B (self section), or None."
