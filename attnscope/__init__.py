@@ -5,7 +5,7 @@ analysis -> wire -> output (offline page, static picture) -> widget -> extract (
 """
 
 from . import validation  # noqa: F401 - attnscope.validation.MAX_INPUT_BYTES / LAZY_ABOVE_BYTES
-from .api import head_view, model_view, neuron_view, save_html, show
+from .api import attention_flow, head_view, matrix_view, model_view, neuron_view, rollout, save_html, show, text_view
 from .extract.model import from_model
 from .extract.result import Attentions
 from .output.display import get_display, set_display
@@ -13,5 +13,5 @@ from .widget import AttentionWidget
 
 __version__ = "0.1.0"
 
-__all__ = ["Attentions", "AttentionWidget", "__version__", "from_model", "get_display", "head_view", "model_view",
-           "neuron_view", "save_html", "set_display", "show"]
+__all__ = ["Attentions", "AttentionWidget", "__version__", "attention_flow", "from_model", "get_display", "head_view",
+           "matrix_view", "model_view", "neuron_view", "rollout", "save_html", "set_display", "show", "text_view"]
