@@ -251,7 +251,7 @@ export class TextView extends ViewBase {
     this.spans.forEach((span, u) => {
       const w = shading ? shading.weights[u] : null;
       span.dataset.weight = w === null ? '' : String(w);
-      span.style.setProperty('--attnscope-alpha', w === null ? '0' : shadeAlpha(w, shading!.max).toFixed(3));
+      span.style.setProperty('--attnscope-alpha', w === null || !shading ? '0' : shadeAlpha(w, shading.max).toFixed(3));
       const focused = shown.focusUnit === u;
       const output = focused && shading?.rule.kind === 'row' && shading.rule.output;
       span.classList.toggle('is-focused', focused && !output);
