@@ -4,7 +4,7 @@
  * the same rendering code.
  */
 import { SectionSource } from './data/section';
-import { exportHeadView, exportModelView, exportNeuronView } from './export/views';
+import { exportHeadView, exportModelView, exportNeuronView, exportTextView } from './export/views';
 import { Selection } from './selection/state';
 import { ViewHandle } from './views/base';
 import { HeadView } from './views/head/view';
@@ -30,7 +30,7 @@ export const VIEW_FACTORIES: Readonly<Record<string, ViewFactory>> = {
   head: (source, selection) => decorated(new HeadView(source, selection), exportHeadView),
   model: (source, selection) => decorated(new GridView(source, selection), exportModelView),
   neuron: (source, selection) => decorated(new NeuronView(source, selection), exportNeuronView),
-  text: (source, selection) => new TextView(source, selection)
+  text: (source, selection) => decorated(new TextView(source, selection), exportTextView)
 };
 
 /** A visible error in place of a view: bad data never throws into the page. */
