@@ -3,7 +3,7 @@
  * from the focused query token (see analysis/text-shading.ts for every rule), read from the one
  * shared Selection. It never talks to other views.
  *
- * Interaction (docs in views/text/README.md):
+ * Interaction (docs/text-view.md):
  * - hover a token with nothing pinned: it becomes the Selection's hovered QUERY token, so the text
  *   shows what that token attends to (and every other view follows it);
  * - with a token pinned, hovering reads: the shading stays the pinned token's and the tooltip gives
