@@ -7,7 +7,7 @@ import { SliceStore } from '../data/slice-store';
 import { Selection } from '../selection/state';
 import { FetchRequest } from '../wire/messages';
 import { GridView } from '../views/model/view';
-import { section, TOKENS } from './fixtures/svg';
+import { attention, section, TOKENS } from './fixtures/svg';
 import { lazySection, reply } from './fixtures/lazy';
 
 beforeAll(() => {
@@ -57,6 +57,14 @@ describe('model view aggregate thumbnails', () => {
     expect(kids.slice(0, 6).map(k => k.textContent)).toEqual(['L\\H', '0', '4', '9', 'mean', 'max']);
     expect(kids[10].dataset.aggregate).toBe('mean');
     expect(grid.style.gridTemplateColumns).toMatch(/repeat\(5,/);
+    toggle.click();
+    expect(all(root, '.attnscope-aggregate-thumb')).toHaveLength(0);
+  });
+
+  it('one-head sections (rollout) have no aggregates toggle', () => {
+    const sec = section(TOKENS, { key: 'rollout', attention: attention(2, 1, TOKENS.length, TOKENS.length), heads: [0], derived: 'rollout' });
+    const { root, toggle } = mountGrid({ sectionList: [sec], section: () => sec, sentenceBStart: null }, sec);
+    expect(toggle.hidden).toBe(true);
     toggle.click();
     expect(all(root, '.attnscope-aggregate-thumb')).toHaveLength(0);
   });

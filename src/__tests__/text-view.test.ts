@@ -197,7 +197,7 @@ describe('TextView', () => {
     expect(enc.root.dataset.shade).toBe('output');
     expect(weightOf(spans(enc.root)[3])).toBeCloseTo(enc.sec.attention!.get(0, 0, 0, 3), 6);
     expect(spans(enc.root)[0].classList.contains('is-output')).toBe(true);
-    expect(caption(enc.root)).toBe('weights received from \u2018[CLS]\u2019 (query 0, the output token), rollout, layer 4');
+    expect(caption(enc.root)).toBe('weights received from \u2018[CLS]\u2019 (query 0, the output token), rollout up to layer 4');
     expect(enc.root.querySelector<HTMLSelectElement>('.attnscope-source-select')!.parentElement!.hidden).toBe(true);
     const dec = mount([roll(true)], undefined, 1);
     expect(weightOf(spans(dec.root)[3])).toBeCloseTo(dec.sec.attention!.get(0, 0, N - 1, 3), 6);

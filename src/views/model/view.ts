@@ -162,6 +162,7 @@ export class GridView extends ViewBase {
     hideControl(d.sectionSelect, sections.length < 2);
 
     const [, nHeads, nQ, nK] = sec.shape;
+    this.aggToggle.hidden = nHeads < 2; // one head (rollout, flow): its mean and max are itself
     const colors = paletteFor(settings.value.headPalette, nHeads);
     const layout = this.layout();
     this.size = layout.size;
@@ -217,7 +218,7 @@ export class GridView extends ViewBase {
 
   /** 2 when the aggregate thumbnails are on (a mean and a max column), else 0. */
   private get aggColumns(): number {
-    return this.aggToggle.getAttribute('aria-pressed') === 'true' ? 2 : 0;
+    return !this.aggToggle.hidden && this.aggToggle.getAttribute('aria-pressed') === 'true' ? 2 : 0;
   }
 
   private listenAggregates(): void {

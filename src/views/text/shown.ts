@@ -69,7 +69,8 @@ function range(a: number, b: number): string {
 
 /** "weights received from ‘it’ (query 11), mean of all heads, layer 3". */
 export function captionOf(sec: Section, rule: ShadeRule, words: { query: Words; key: Words } | null, choiceText: string, layer: number): TextPart[] {
-  const tail = `, ${choiceText}, layer ${layer}`;
+  // a derived section's layer slot l is the result through layers 0..l
+  const tail = sec.derived ? `, ${choiceText} up to layer ${layer}` : `, ${choiceText}, layer ${layer}`;
   if (rule.kind === 'column-mean') {
     return [`mean weight received over all ${sec.shape[2]} queries${tail}`];
   }
