@@ -7,7 +7,9 @@ import { SliceStore } from '../data/slice-store';
 import { Selection } from '../selection/state';
 import { FetchRequest } from '../wire/messages';
 import { GridView } from '../views/model/view';
-import { attention, section, TOKENS } from './fixtures/svg';
+import { attention, els, parse, section, TOKENS } from './fixtures/svg';
+import { modelSvg } from '../export/model-svg';
+import { PALETTES } from '../export/svg';
 import { lazySection, reply } from './fixtures/lazy';
 
 beforeAll(() => {
@@ -102,5 +104,26 @@ describe('model view aggregate thumbnails', () => {
     expect(mean3().dataset.exact).toBe('true');
     const max7 = root.querySelector<HTMLElement>('.attnscope-aggregate-thumb[data-layer="7"][data-aggregate="max"]') as HTMLElement;
     expect(max7.dataset.exact).toBe('false');
+  });
+});
+
+describe('model view export with aggregates', () => {
+  it('draws the mean and max thumbnails at the end of each row when they are shown', () => {
+    const sec = section(TOKENS);
+    const src: SectionSource = { sectionList: [sec], section: () => sec, sentenceBStart: null };
+    const sel = new Selection({ section: 'self', layer: 4, nHeads: 3 });
+    const view = new GridView(src, sel);
+    document.body.appendChild(view.element);
+    expect(view.snapshot()!.aggregates).toBeNull();
+    (view.element.querySelector('.attnscope-aggregates-toggle') as HTMLButtonElement).click();
+    const snap = view.snapshot()!;
+    expect(snap.aggregates).toEqual([0, 1, 2]);
+    const out = modelSvg({ ...snap, palette: PALETTES.light, panel: null });
+    const doc = parse(out.svg);
+    expect(els(doc, '.attnscope-aggregate-thumb').map(g => [g.getAttribute('data-layer'), g.getAttribute('data-aggregate')])).toEqual([['4', 'mean'], ['4', 'max'], ['5', 'mean'], ['5', 'max']]);
+    expect(out.thumbs).toBe(6);
+    expect(els(doc, '[data-role="head-label"]').map(t => t.textContent)).toEqual(['0', '4', '9', 'mean', 'max']);
+    const plain = parse(modelSvg({ ...snap, aggregates: null, palette: PALETTES.light, panel: null }).svg);
+    expect(els(plain, '.attnscope-aggregate-thumb')).toHaveLength(0);
   });
 });

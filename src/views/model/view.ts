@@ -34,6 +34,8 @@ export interface ModelSnapshot {
   thumbSize?: number;
   /** The open head as its panel shows it; drawn beside the grid. */
   panel?: HeadSnapshot | null;
+  /** Active head slots whose mean and max end each row (the "aggregates" toggle on), else null. */
+  aggregates?: readonly number[] | null;
 }
 import { showTooltipAt } from '../../render/tooltip';
 
@@ -75,7 +77,7 @@ export class GridView extends ViewBase {
     }
     const focus = this.validFocus(sec, this.selection.focus);
     const panel = this.panelView?.snapshot() ?? null;
-    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel };
+    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel, aggregates: this.aggColumns ? this.state.heads : null };
   }
 
   private thumbOf(target: EventTarget | null): { layer: number; slot: number; el: HTMLElement } | null {
