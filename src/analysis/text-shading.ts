@@ -87,6 +87,8 @@ export interface TextShadingInput extends ShadeSection {
   focus: FocusRef | null;
   /** Word groups of both sides when the text is grouped by words; null for tokens. */
   words: { query: Words; key: Words } | null;
+  /** groupMatrix(matrix, ...) of these words when the caller already has it (hover repaints reuse it). */
+  grouped?: Float32Array | null;
 }
 
 export interface TextShading {
@@ -108,7 +110,7 @@ export function textShading(p: TextShadingInput): TextShading {
   let cols = p.nKeys;
   let unitRule = rule;
   if (p.words) {
-    w = groupMatrix(p.matrix, rows, cols, p.words.query, p.words.key);
+    w = p.grouped ?? groupMatrix(p.matrix, rows, cols, p.words.query, p.words.key);
     rows = p.words.query.labels.length;
     cols = p.words.key.labels.length;
     if (rule.kind === 'row') {

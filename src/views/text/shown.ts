@@ -7,9 +7,9 @@
  * shading is shown (a pooled summary mixes several rows and columns in one cell, so it cannot give
  * one token's row), unless the summary holds the whole matrix (short inputs), which is then exact.
  */
-import { choiceLabel, choiceMatrix, choiceOverview, choiceSlots, HeadChoice, MEAN } from '../../analysis/aggregate';
+import { choiceId, choiceLabel, choiceMatrix, choiceOverview, choiceSlots, HeadChoice, MEAN } from '../../analysis/aggregate';
 import { ShadeRule, TextShading, textShading } from '../../analysis/text-shading';
-import { hasSubwords, Words, wordsOf } from '../../analysis/words';
+import { groupMatrix, hasSubwords, Words, wordsOf } from '../../analysis/words';
 import { READY, Section } from '../../data/section';
 import { SliceStatus } from '../../data/slice-store';
 import { shortenToken } from '../../render/format';
@@ -90,6 +90,22 @@ export function captionOf(sec: Section, rule: ShadeRule, words: { query: Words; 
   return ['weights given to ', ...what, ') by each token', tail];
 }
 
+/**
+ * The matrix of the last paint and its word-grouped form, so that a hover repaint (a new focus on
+ * the same data) reads one row instead of averaging every head again. Only matrices that exist are
+ * kept; a section object is replaced when its data changes, so it is part of the key.
+ */
+export interface MatrixCache {
+  section: Section | null;
+  key: string;
+  matrix: Float32Array | null;
+  grouped: Float32Array | null;
+}
+
+export function emptyCache(): MatrixCache {
+  return { section: null, key: '', matrix: null, grouped: null };
+}
+
 export interface ShownInput {
   section: Section;
   layer: number;
@@ -101,6 +117,7 @@ export interface ShownInput {
   pinned: TokenRef | null;
   /** Asks for the slices (lazy); eager sections are always ready. */
   request?: (layerSlot: number, slots: readonly number[]) => SliceStatus;
+  cache?: MatrixCache;
 }
 
 /** The unit holding token `index`. */
@@ -116,16 +133,26 @@ export function textShown(p: ShownInput): TextShown {
   const slots = choiceSlots(p.choice, p.heads);
   const status = p.request ? p.request(li, slots) : { ...READY, heads: slots };
   const used = status.state === 'ready' ? status.heads : slots;
-  let matrix = status.state === 'ready' ? choiceMatrix(sec, li, p.choice, used) : null;
+  const words = groupsOf(sec, p.grouped);
+  const key = `${li}|${choiceId(p.choice)}|${used.join(',')}|${status.state}`;
+  const cache = p.cache;
+  let matrix: Float32Array | null = cache && cache.section === sec && cache.key === key ? cache.matrix : null;
+  const cached = !!matrix;
+  if (!matrix) {
+    matrix = status.state === 'ready' ? choiceMatrix(sec, li, p.choice, used) : null;
+  }
   if (!matrix) {
     const ov = choiceOverview(sec, li, p.choice, p.heads);
     matrix = ov && ov.exact && ov.rows === nQ && ov.cols === nK && (sec.lazy ? !!sec.summary : true) ? ov.weights : null;
   }
-  const words = groupsOf(sec, p.grouped);
+  if (cache && matrix && !cached) {
+    Object.assign(cache, { section: sec, key, matrix, grouped: null });
+  }
+  const grouped = cache && matrix && words ? (cache.grouped ??= groupMatrix(matrix, nQ, nK, words.query, words.key)) : null;
   const units = words ? wordUnits(words.key) : tokenUnits(sec.keyTokens, sec.words ? wordsOf(sec, 'key') : null);
   const choiceText = choiceLabel(sec, p.choice, used);
   const shading = matrix
-    ? textShading({ matrix, nQueries: nQ, nKeys: nK, derived: sec.derived, causal: sec.causal, samePositions: sec.samePositions, focus: p.focus, words })
+    ? textShading({ matrix, nQueries: nQ, nKeys: nK, derived: sec.derived, causal: sec.causal, samePositions: sec.samePositions, focus: p.focus, words, grouped })
     : null;
   let caption: TextLine;
   if (shading) {

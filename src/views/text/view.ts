@@ -28,7 +28,7 @@ import { ViewBase } from '../base';
 import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
-import { captionText, defaultChoice, TextShown, textShown } from './shown';
+import { captionText, defaultChoice, emptyCache, TextShown, textShown } from './shown';
 
 /** What the text view shows now, with the colours it shades in (an export draws it again). */
 export interface TextSnapshot extends TextShown {
@@ -48,6 +48,8 @@ export class TextView extends ViewBase {
   /** The tab stop among the spans (roving tabindex). */
   private tabStop = 0;
   private shown: TextShown | null = null;
+  /** The matrix (and its word-grouped form) of the last paint: hover repaints reuse it. */
+  private readonly cache = emptyCache();
 
   constructor(model: SectionSource, selection: Selection) {
     super(model, selection);
@@ -219,7 +221,8 @@ export class TextView extends ViewBase {
       grouped: this.grouped,
       focus: this.selection.focus,
       pinned: s.pinned,
-      request: (li, slots) => sec.request(this.consumerId, li, slots)
+      request: (li, slots) => sec.request(this.consumerId, li, slots),
+      cache: this.cache
     });
   }
 
