@@ -71,6 +71,11 @@ describe('head view aggregate chip', () => {
     const max = Math.max(sec.attention!.get(0, 0, 1, 2), sec.attention!.get(0, 2, 1, 2));
     expect(Number(lines(root)[2].getAttribute('stroke-opacity'))).toBeCloseTo(max, 3);
     expect(chip.title).toContain('max of the 2 active heads');
+    // the tooltip leads with the aggregate's row
+    root.querySelector<HTMLElement>('.attnscope-token[data-side="query"][data-index="1"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    const rows = Array.from(root.querySelectorAll('.attnscope-tooltip-row')).map(r => r.textContent ?? '');
+    expect(rows[0]).toMatch(/^max of 2: max \d\.\d{4} \u2192 /);
+    expect(rows.slice(1).map(r => r.split(':')[0])).toEqual(['head 0', 'head 9']);
   });
 
   it('the export draws the aggregate lines when they are shown', () => {

@@ -5,7 +5,10 @@
  * the aggregate weight itself (one "head" shares nothing). Off, the view is as before.
  */
 import { aggregateHeads } from '../../analysis/aggregate';
+import { TooltipRow } from '../../render/tooltip';
+import { TokenRef } from '../../selection/state';
 import { LayerWeights } from '../../wire/tensor';
+import { tooltipContent, TooltipInput } from './tooltip';
 
 export type AggregateMode = 'off' | 'mean' | 'max';
 
@@ -53,4 +56,16 @@ export function drawnHeads(weights: LayerWeights, heads: readonly number[], mode
   }
   const mats = heads.map(h => weights[h]);
   return { weights: [aggregateHeads(mats, mode)], heads: [0], colorOf: () => AGGREGATE_COLOR, aggregate: mode };
+}
+
+/** The tooltip's first row while an aggregate is drawn: its weight with the pinned token, or its strongest. */
+export function aggregateRows(input: TooltipInput, mode: AggregateMode, token: TokenRef, pinned: TokenRef | null): TooltipRow[] {
+  const d = drawnHeads(input.weights, input.heads, mode, []);
+  if (!d.aggregate) {
+    return [];
+  }
+  const row = tooltipContent({ ...input, weights: d.weights, heads: [0], headIds: undefined }, token, pinned).rows[0];
+  const [first, ...rest] = row.text;
+  const label = `${d.aggregate} of ${input.heads.length}`;
+  return [{ text: typeof first === 'string' ? [first.replace(/^head 0/, label), ...rest] : row.text, color: AGGREGATE_COLOR }];
 }

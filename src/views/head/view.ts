@@ -19,7 +19,7 @@ import { LayerWeights } from '../../wire/tensor';
 import { ViewBase } from '../base';
 import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
-import { AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
+import { aggregateRows, AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
 import { HeadCanvases, StripesDrawn } from './canvases';
 import { chipSlotOfEvent, markChips, renderChips } from './chips';
 import { buildHeadViewDom, HeadViewDom } from './dom';
@@ -375,12 +375,10 @@ export class HeadView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const content = tooltipContent(
-      { weights, nQueries: nQ, nKeys: nK, heads: status.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
-      t,
-      this.state.pinned
-    );
-    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })), content.exact);
+    const input = { weights, nQueries: nQ, nKeys: nK, heads: status.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key };
+    const content = tooltipContent(input, t, this.state.pinned);
+    const rows = [...aggregateRows(input, this.aggregate, t, this.state.pinned), ...content.rows.map(r => ({ text: r.text, color: this.colors[r.head] }))];
+    fillTooltip(tip, content.title, rows, content.exact);
     showTooltipAt(tip, this.element, el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
   }
 }
