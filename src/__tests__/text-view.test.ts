@@ -213,3 +213,28 @@ describe('TextView', () => {
     expect(host.querySelector('.attnscope-text')).toBeNull();
   });
 });
+
+describe('TextView sections', () => {
+  it('an unknown section is a visible error; switching sections resets the picked matrix', () => {
+    const a = sectionOf();
+    const b = sectionOf({ key: 'enc', label: 'Encoder' });
+    const sel = new Selection({ section: 'nope', layer: 4, nHeads: 3 });
+    const view = new TextView(sourceOf([a, b]), sel);
+    document.body.appendChild(view.element);
+    expect(view.element.dataset.state).toBe('error');
+    expect(view.element.querySelector('.attnscope-message')!.textContent).toContain('no attention section named "nope"');
+    sel.setSection('self', 3, 4);
+    expect(view.element.dataset.state).toBe('ready');
+    expect(view.element.querySelector<HTMLElement>('.attnscope-message')!.hidden).toBe(true);
+    const select = view.element.querySelector<HTMLSelectElement>('.attnscope-source-select')!;
+    select.value = 'max';
+    select.dispatchEvent(new Event('change'));
+    expect(view.element.dataset.source).toBe('max');
+    const sections = view.element.querySelector<HTMLSelectElement>('.attnscope-section-select')!;
+    expect(Array.from(sections.options).map(o => o.textContent)).toEqual(['Attention', 'Encoder']);
+    sections.value = 'enc';
+    sections.dispatchEvent(new Event('change'));
+    expect(sel.state.section).toBe('enc');
+    expect(view.element.dataset.source).toBe('mean');
+  });
+});

@@ -195,6 +195,7 @@ export class TextView extends ViewBase {
       d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
       return;
     }
+    d.message.hidden = true;
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
     hideControl(d.sectionSelect, sections.length < 2);
