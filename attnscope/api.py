@@ -112,28 +112,29 @@ def model_view(
 def matrix_view(attention=None, tokens=None, sentence_b_start=None, prettify_tokens=True, layer=None, heads=None,
                 encoder_attention=None, decoder_attention=None, cross_attention=None, encoder_tokens=None,
                 decoder_tokens=None, include_layers=None, include_heads=None, html_action="view", lazy=None,
-                colormap=None, scale=None, group="token", rollout=False, flow=False):
+                colormap=None, scale=None, group="token", rollout=False, flow=False, section=None):
     """Show one head (or the mean or max of the active heads) as a heatmap, rows queries, columns keys, and
     return the widget.
 
     Input arguments as in :func:`head_view` (and include_heads). colormap: None (your JupyterLab setting,
     else "viridis"), "viridis", "blues", "magma" or "greys" (sequential maps only). scale: None (setting,
     else "linear"), "linear", "sqrt" or "log" (attention is heavy-tailed). group: "token" or "word" (sum over
-    a word's keys, mean over its queries). rollout / flow: as in :func:`head_view`.
+    a word's keys, mean over its queries). rollout / flow: as in :func:`head_view`. section: the section shown
+    first, e.g. "rollout" (with rollout=True).
     """
     return make_views(
         ("matrix",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer, heads=heads,
         encoder_attention=encoder_attention, decoder_attention=decoder_attention, cross_attention=cross_attention,
         encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens, include_layers=include_layers,
         include_heads=include_heads, html_action=html_action, caller="matrix_view", lazy=lazy, colormap=colormap,
-        color_scale=scale, group=group, rollout=rollout, flow=flow,
+        color_scale=scale, group=group, rollout=rollout, flow=flow, section=section,
     )
 
 
 def text_view(attention=None, tokens=None, sentence_b_start=None, prettify_tokens=True, layer=None, heads=None,
               encoder_attention=None, decoder_attention=None, cross_attention=None, encoder_tokens=None,
               decoder_tokens=None, include_layers=None, include_heads=None, html_action="view", lazy=None,
-              colormap=None, scale=None, group="token", rollout=False, flow=False):
+              colormap=None, scale=None, group="token", rollout=False, flow=False, section=None):
     """Show the input as running text, each token shaded by the weight it receives from the hovered or pinned
     query (for a rollout section, from the chosen output token), and return the widget. Arguments as in
     :func:`matrix_view`."""
@@ -142,7 +143,7 @@ def text_view(attention=None, tokens=None, sentence_b_start=None, prettify_token
         encoder_attention=encoder_attention, decoder_attention=decoder_attention, cross_attention=cross_attention,
         encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens, include_layers=include_layers,
         include_heads=include_heads, html_action=html_action, caller="text_view", lazy=lazy, colormap=colormap,
-        color_scale=scale, group=group, rollout=rollout, flow=flow,
+        color_scale=scale, group=group, rollout=rollout, flow=flow, section=section,
     )
 
 

@@ -162,3 +162,18 @@ def test_attentions_methods_on_minilm(minilm, recording_comm):
     assert w.views == ["matrix"] and w.view_options["scale"] == "sqrt"
     assert [s["key"] for s in w.sections] == ["self", "rollout"]
     assert result.text_view(flow=True).views == ["text"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_section_shown_first(recording_comm, lazy):
+    w = attnscope.matrix_view(A, TOK, rollout=True, section="rollout", layer=2, lazy=lazy)
+    assert (w.section, w.layer, w.heads) == ("rollout", 2, [0])
+    page = attnscope.text_view(A, TOK, rollout=True, section="rollout", html_action="return", lazy=lazy)
+    assert '"section": "rollout"' in page.data or '"section":"rollout"' in page.data
+
+
+def test_unknown_section_shown_first_says_what_exists(recording_comm):
+    with pytest.raises(ValueError, match=r"section: expected one of 'self' .*pass rollout=True.* received 'rollout'"):
+        attnscope.matrix_view(A, TOK, section="rollout")
+    with pytest.raises(ValueError, match=r"section: expected one of 'self', 'rollout'.* received 'cross'"):
+        attnscope.show(A, TOK, views=("matrix",), rollout=True, section="cross")

@@ -70,3 +70,15 @@ def view_options_value(value) -> dict:
     if unknown:
         raise ValueError(f"view_options: unknown key(s) {unknown}; expected some of {list(DEFAULT_VIEW_OPTIONS)}.")
     return check_view_options(**{**DEFAULT_VIEW_OPTIONS, **value})
+
+
+def check_section(section, sections):
+    """The section shown first: the one keyed ``section`` (default the first of ``sections``)."""
+    if section is None:
+        return sections[0]
+    keys = [s.key for s in sections]
+    if not isinstance(section, str) or section not in keys:
+        hint = "" if "rollout" in keys else '; pass rollout=True for a "rollout" section'
+        raise ValueError(f"section: expected one of {', '.join(repr(k) for k in keys)} (the sections of this "
+                         f"input{hint}), received {section!r}")
+    return sections[keys.index(section)]

@@ -21,7 +21,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_attention=None, decoder_attention=None, cross_attention=None,
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
-               lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None):
+               lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
+               section=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -36,6 +37,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     neuron view's ``scale`` here) and group ("token" or "word") go to the matrix and text views (the
     ``view_options`` trait). word_ids: {"tokens" | "encoder_tokens" | "decoder_tokens": a
     tokenizer's word_ids()} for the word grouping (else the tokens' subword markers tell the words).
+    section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
@@ -53,11 +55,12 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
     )
     sections = ordered(sections + derived_sections(sections, rollout, flow))
-    first = sections[0]
+    first = options.check_section(section, sections)
     layer = indices.layer_index(layer, first.layers, first.n_layers)
     heads = indices.initial_heads(heads, first.heads, first.n_heads)
-    args = dict(layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views, view_options=view_options)
-    if first.lazy:
+    args = dict(layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views, view_options=view_options,
+                section=first.key)
+    if sections[0].lazy:
         if html_action == "return":
             return html_object(saved_page_state(sections, **args))
         return LazyAttentionWidget._from_sections(sections, **args).show()
