@@ -90,6 +90,7 @@ describe('running text', () => {
     ['WordPiece', ['[CLS]', 'the', 'play', '##ing', 'cat', '.', '[SEP]'], 'the playing cat. [SEP]'],
     ['byte-level', ['<s>', 'The', '\u0120cat', '\u0120sat', 'ting', '.', '</s>'], 'The cat satting. </s>'],
     ['sentencepiece', ['\u2581The', '\u2581ca', 't', '\u2581sat'], 'The cat sat'],
+    ['prettified byte-level', ['The', ' cat', ' sat', 'ting', '.'], 'The cat satting.'],
     ['plain words', ['a', 'b', 'c'], 'a b c']
   ])('%s: spaces before word starts, markers removed', (_name, tokens, text) => {
     const units = tokenUnits(tokens, null);

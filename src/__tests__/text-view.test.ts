@@ -238,3 +238,28 @@ describe('TextView sections', () => {
     expect(view.element.dataset.source).toBe('mean');
   });
 });
+
+describe('TextView on cross attention', () => {
+  it('the text is the keys: a query focus shades its row, a key focus is marked and said, hover is the key', () => {
+    const queries = ['<s>', 'le', 'chat'];
+    const keys = ['[CLS]', 'the', 'cat', '[SEP]'];
+    const sec = eager({ key: 'cross', label: 'Cross attention', attention: attention(1, 2, 3, 4), layers: [0], heads: [0, 1], queryTokens: queries, keyTokens: keys });
+    const sel = new Selection({ section: 'cross', layer: 0, nHeads: 2 });
+    const view = new TextView(sourceOf([sec]), sel);
+    document.body.appendChild(view.element);
+    const root = view.element;
+    const s = spans(root);
+    expect(s.map(e => e.textContent)).toEqual(keys);
+    sel.hover({ side: 'query', index: 2 });
+    const mean = (q: number, k: number): number => (sec.attention!.get(0, 0, q, k) + sec.attention!.get(0, 1, q, k)) / 2;
+    expect(weightOf(s[1])).toBeCloseTo(mean(2, 1), 6);
+    expect(caption(root)).toContain('weights received from \u2018chat\u2019 (query 2)');
+    expect(root.querySelectorAll('.is-focused')).toHaveLength(0); // the query is not in this text
+    sel.hover(null);
+    s[2].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    expect(sel.state.hovered).toEqual({ side: 'key', index: 2 });
+    expect(s[2].classList.contains('is-focused')).toBe(true);
+    expect(root.dataset.shade).toBe('column-mean');
+    expect(caption(root)).toContain('(key 2 is focused: what attends to it are queries, not shown here)');
+  });
+});

@@ -4,7 +4,7 @@
  *
  * With the section's word groups (the kernel knows the boundaries) a token starts a word when its
  * word index changes. Without them a simple rule on the markers: WordPiece "##x" continues the
- * previous token; byte-level "Ġx" and sentencepiece "▁x" start a word, and when a text uses those
+ * previous token; byte-level "Ġx" and sentencepiece "▁x" (or " x", prettified) start a word, and when a text uses those
  * markers at all, a token without one continues the previous token. Closing punctuation (".", ",",
  * ")" ...) is attached to the previous token. Special tokens ([CLS], <s>, <|endoftext|>) stand alone.
  * The texts returned are still user data: the DOM sets them with textContent only.
@@ -24,7 +24,8 @@ export interface TextUnit {
   space: boolean;
 }
 
-const WORD_START = /^[\u0120\u2581]/; // Ġ, ▁
+// Ġ, ▁, and the space they become when the kernel prettifies tokens (prettify_tokens, BertViz-style)
+const WORD_START = /^[\u0120\u2581 ]/;
 const SPECIAL = /^(\[[A-Z]+\]|<\/?[a-z]*>|<\|[^|]*\|>)$/;
 const CLOSING = /^[.,;:!?)\]}%\u2019\u201d'"]+$/;
 

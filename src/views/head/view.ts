@@ -256,6 +256,7 @@ export class HeadView extends ViewBase {
     renderChips(d.chips, sec, this.colors);
     d.chips.append(this.aggChip);
     this.aggChip.hidden = nHeads < 2;
+    this.aggregate = nHeads < 2 ? 'off' : this.aggregate; // one head: its mean and max are itself
     this.renderChipState();
 
     const { query, key } = this.ranges(sec);

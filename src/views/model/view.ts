@@ -236,7 +236,12 @@ export class GridView extends ViewBase {
       }
     };
     this.on<MouseEvent>(d.grid, 'click', select);
-    this.on<KeyboardEvent>(d.grid, 'keydown', e => (e.key === 'Enter' || e.key === ' ') && select(e));
+    this.on<KeyboardEvent>(d.grid, 'keydown', e => {
+      if ((e.key === 'Enter' || e.key === ' ') && aggregateOf(e.target)) {
+        e.preventDefault();
+        select(e);
+      }
+    });
     const tip = (e: Event): void => {
       const a = aggregateOf(e.target);
       const sec = this.section;

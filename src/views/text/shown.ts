@@ -157,6 +157,10 @@ export function textShown(p: ShownInput): TextShown {
   let caption: TextLine;
   if (shading) {
     caption = captionOf(sec, shading.rule, words, choiceText, p.layer);
+    if (p.focus?.side === 'key' && shading.rule.kind !== 'column') {
+      // cross attention: a key's column runs over the queries, which are not this text
+      caption = [...caption, ` (key ${p.focus.index} is focused: what attends to it are queries, not shown here)`];
+    }
   } else {
     caption = status.state === 'ready' || status.state === 'loading' ? `loading exact weights (${choiceText}, layer ${p.layer})\u2026` : status.message || 'the weights are not available';
   }

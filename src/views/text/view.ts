@@ -21,14 +21,14 @@ import { formatWeight } from '../../render/format';
 import { TextUnit } from '../../render/running-text';
 import { displayText } from '../../render/tokens';
 import { fillTooltip, showTooltipAt } from '../../render/tooltip';
-import { tokenParts, TOOLTIP_TITLE_CHARS } from '../../render/token-text';
 import { headId, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
 import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
-import { captionText, defaultChoice, emptyCache, TextShown, textShown } from './shown';
+import { defaultChoice, emptyCache, TextShown, textShown } from './shown';
+import { textTooltip } from './tooltip';
 
 /** What the text view shows now, with the colours it shades in (an export draws it again). */
 export interface TextSnapshot extends TextShown {
@@ -295,12 +295,7 @@ export class TextView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const u = s.units[unit];
-    const tokens = s.section.keyTokens;
-    const text = u.word !== null ? tokens.slice(u.index, u.end).join(' ') : tokens[u.index];
-    const title = [`${u.word !== null ? `word ${u.word} (tokens ${u.index}\u2013${u.end - 1})` : `token ${u.index}`}: `, ...tokenParts(text, TOOLTIP_TITLE_CHARS)];
-    const w = s.shading?.weights[unit];
-    const rows = w === undefined ? [{ text: 'exact weights loading\u2026' }] : [{ text: `weight ${formatWeight(w)} (${w})` }, { text: captionText(s) }];
+    const { title, rows } = textTooltip(s, unit);
     fillTooltip(tip, title, rows);
     showTooltipAt(tip, this.element, span.getBoundingClientRect(), { gap: 4, align: 'start' });
   }
