@@ -269,9 +269,12 @@ describe('MatrixView', () => {
     expect(root.dataset).toMatchObject({ state: 'ready', exact: 'false', cells: String(64 * 64) });
     expect(root.querySelector('.attnscope-matrix-caption')!.textContent).toMatch(/pooled summary/);
     expect(sent[0]).toMatchObject({ type: 'fetch', section: 'self', layer: 3, heads: [4, 9] });
+    // a zoom into the pooled cells is dropped when the exact matrix (other cells) arrives
+    canvasOf(root).dispatchEvent(new WheelEvent('wheel', { deltaY: -100, cancelable: true, clientX: 100, clientY: 100 }));
+    expect(root.dataset.zoom).not.toBe('0,64,0,64');
     const { content, buffers } = reply(sent[0], 100);
     store.receive(content, buffers);
-    expect(root.dataset).toMatchObject({ state: 'ready', exact: 'true', cells: String(100 * 100) });
+    expect(root.dataset).toMatchObject({ state: 'ready', exact: 'true', cells: String(100 * 100), zoom: '0,100,0,100' });
     view.dispose();
   });
 

@@ -145,7 +145,6 @@ export class MatrixView extends ViewBase {
     });
     this.on(d.wordsToggle, 'click', () => {
       this.grouped = !this.grouped;
-      this.win = null;
       this.paint();
     });
     this.on(d.resetButton, 'click', () => this.zoomTo(null));
@@ -228,8 +227,7 @@ export class MatrixView extends ViewBase {
   }
 
   private zoomTo(w: ZoomWindow | null): void {
-    const s = this.shown;
-    this.win = w && s && !isFull(w, s.rows, s.cols) ? w : null;
+    this.win = w && this.shown && !isFull(w, this.shown.rows, this.shown.cols) ? w : null;
     this.paint();
   }
 
@@ -316,6 +314,8 @@ export class MatrixView extends ViewBase {
       { section: sec, layer: this.state.layer, choice: this.choice, heads: this.state.heads, grouped: this.grouped, request: (li, slots) => sec.request(this.consumerId, li, slots) },
       this.cache
     );
+    // the pooled summary and the exact matrix (or words and tokens) have different cells: show all again
+    this.win = this.shown && (this.shown.rows !== s.rows || this.shown.cols !== s.cols) ? null : this.win;
     this.shown = s;
     d.colormapSelect.value = this.colormap;
     d.scaleSelect.value = this.scale;
