@@ -65,8 +65,7 @@ export class MatrixView extends ViewBase {
     super(model, selection);
     this.dom = buildMatrixViewDom(document);
     this.element = this.dom.root;
-    const vo = model.viewOptions;
-    this.grouped = vo?.group === 'word';
+    this.grouped = model.viewOptions?.group === 'word';
     this.listen();
     this.rebuild();
   }
@@ -76,9 +75,8 @@ export class MatrixView extends ViewBase {
     if (!s || !s.weights) {
       return null;
     }
-    const image = pngOf(this.offscreen);
-    const focus = this.selection.focus;
-    return { shown: s, window: this.window(s), colormap: this.colormap, scale: this.scale, ticks: legendTicks(s.max, this.scale), image, maxTokenChars: settings.value.maxTokenChars, focus };
+    const { colormap, scale } = this;
+    return { shown: s, window: this.window(s), colormap, scale, ticks: legendTicks(s.max, scale), image: pngOf(this.offscreen), maxTokenChars: settings.value.maxTokenChars, focus: this.selection.focus };
   }
 
   protected dataChanged(): void {
@@ -279,7 +277,8 @@ export class MatrixView extends ViewBase {
   }
 
   private leave(): void {
-    this.hoverCell = null;
+    this.hoverCell = this.drag = null;
+    this.dom.dragRect.hidden = true;
     this.dom.tooltip.hidden = true;
     this.dom.cursor.hidden = true;
     if (this.state.hovered) {
