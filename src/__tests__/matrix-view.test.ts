@@ -11,6 +11,8 @@ import { mountViews } from '../registry';
 import { colormapTable } from '../render/colormap';
 import { displayText } from '../render/tokens';
 import { Selection } from '../selection/state';
+import { settings } from '../config/settings';
+import { Tensor } from '../wire/tensor';
 import { MatrixView } from '../views/matrix/view';
 import { FetchRequest } from '../wire/messages';
 import { ViewOptions } from '../wire/view-options';
@@ -126,6 +128,31 @@ describe('MatrixView', () => {
     const greys = colormapTable('greys');
     expect(Array.from(greys.slice(0, 3))).toContain(255);
     expect(last[3]).toBe(255);
+  });
+
+  it('without view_options the user settings choose the colour map and scale', () => {
+    settings.update({ matrixColormap: 'blues', matrixScale: 'sqrt' });
+    try {
+      expect(mount().root.dataset).toMatchObject({ colormap: 'blues', scale: 'sqrt' });
+      expect(mount([sectionOf()], { colormap: 'magma', scale: null, group: 'token' }).root.dataset).toMatchObject({ colormap: 'magma', scale: 'sqrt' });
+    } finally {
+      settings.update({ matrixColormap: 'viridis', matrixScale: 'linear' });
+    }
+  });
+
+  it('draws a 2,048 x 2,048 head as one 2,048 x 2,048 image with thinned labels', () => {
+    const n = 2048;
+    const data = new Float32Array(n * n).map((_, i) => ((i * 2654435761) % 1000) / 1000 / n);
+    const toks = Array.from({ length: n }, (_, i) => `t${i}`);
+    const sec = sectionOf({ attention: new Tensor(data, [1, 1, n, n]), layers: [4], heads: [0], queryTokens: toks, keyTokens: toks });
+    const t0 = Date.now();
+    const { root } = mount([sec], undefined, 1);
+    const ms = Date.now() - t0;
+    expect(root.dataset).toMatchObject({ state: 'ready', cells: String(n * n), source: 'head:0' });
+    const off = [...contexts.entries()].find(([c]) => c !== canvasOf(root))![1];
+    expect([off.images[0].width, off.images[0].height]).toEqual([n, n]);
+    expect(labels(root, 'query').length).toBeLessThanOrEqual(560 / 14 + 1);
+    expect(ms).toBeLessThan(5000);
   });
 
   it('a Selection focus from any view highlights its row (query) or column (key)', () => {
