@@ -318,7 +318,10 @@ describe('MatrixView', () => {
     expect(doc.querySelector('[data-role="legend"]')!.getAttribute('data-colormap')).toBe('viridis');
     // jsdom cannot encode a PNG: the small window is drawn as rectangles
     expect(doc.querySelectorAll('[data-role="matrix"] rect')).toHaveLength(N * N + 1);
-    const withImage = parse(matrixSvg({ ...s, image: 'data:image/png;base64,AAAA', palette: PALETTES.dark }).svg);
+    expect(doc.querySelector('[data-role="focus"]')).toBeNull();
+    const withImage = parse(matrixSvg({ ...s, image: 'data:image/png;base64,AAAA', palette: PALETTES.dark, focus: { side: 'key', index: 2 } }).svg);
+    expect(withImage.querySelector('[data-role="focus"]')!.getAttribute('data-side')).toBe('key');
+    expect(withImage.querySelectorAll('[data-role="matrix"] rect')).toHaveLength(2);
     expect(withImage.querySelector('image')!.getAttribute('href')).toBe('data:image/png;base64,AAAA');
   });
 

@@ -1,4 +1,4 @@
-import { clampSpan, fullWindow, isFull, keyStep, MIN_WINDOW, rectWindow, showCell, WHEEL_FACTOR, zoomAt, zoomSpan } from '../analysis/zoom';
+import { clampSpan, fullWindow, inWindow, isFull, keyStep, MIN_WINDOW, rectWindow, showCell, WHEEL_FACTOR, zoomAt, zoomSpan } from '../analysis/zoom';
 
 describe('zoom maths', () => {
   it.each([
@@ -75,5 +75,7 @@ describe('zoom maths', () => {
     expect(keyStep({ row: 2, col: 3 }, 'Home', 5, 5)).toEqual({ row: 2, col: 0 });
     expect(keyStep({ row: 2, col: 3 }, 'End', 5, 5)).toEqual({ row: 2, col: 4 });
     expect(keyStep({ row: 2, col: 3 }, 'a', 5, 5)).toBeNull();
+    expect(inWindow({ row: 0, col: 30 }, w)).toEqual({ row: 10, col: 7 });
+    expect(inWindow({ row: 12, col: 3 }, w)).toEqual({ row: 12, col: 3 });
   });
 });

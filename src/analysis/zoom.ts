@@ -116,3 +116,8 @@ export function keyStep(cell: { row: number; col: number }, key: string, rows: n
   const clamp = (v: number, n: number): number => Math.max(0, Math.min(n - 1, v));
   return { row: clamp(cell.row + step[0], rows), col: clamp(cell.col + step[1], cols) };
 }
+
+/** The cell moved into the window (the nearest cell of the window). */
+export function inWindow(cell: { row: number; col: number }, w: ZoomWindow): { row: number; col: number } {
+  return { row: Math.max(w.r0, Math.min(w.r1 - 1, cell.row)), col: Math.max(w.c0, Math.min(w.c1 - 1, cell.col)) };
+}

@@ -11,7 +11,7 @@ import { colorAt } from '../render/colormap';
 import { scalePosition } from '../render/legend';
 import { displayText } from '../render/tokens';
 import { LABEL_PX, MAX_CELL, MAX_PLOT } from '../views/matrix/dom';
-import { matrixCaption, tokensOfUnit } from '../views/matrix/shown';
+import { matrixCaption, tokensOfUnit, unitOfToken } from '../views/matrix/shown';
 import { MatrixSnapshot } from '../views/matrix/view';
 import { ExportedSvg, h, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
@@ -87,6 +87,13 @@ export function matrixSvg(p: MatrixSvgInput): ExportedSvg & { cells: number } {
     plot.push(h('text', { x: x0 + 4, y: y0 + 16, fill: p.palette.muted }, `${rows} \u00d7 ${cols} cells: the image could not be encoded in this browser`));
   }
   plot.push(h('rect', { x: x0, y: y0, width: plotW, height: plotH, fill: 'none', stroke: p.palette.border }));
+  const f = p.focus;
+  const fu = f ? (s.exact ? unitOfToken(s, f.side, f.index) : Math.floor((f.index * (f.side === 'query' ? s.rows : s.cols)) / (f.side === 'query' ? s.section.shape[2] : s.section.shape[3]))) : -1;
+  if (f && f.side === 'query' && fu >= w.r0 && fu < w.r1) {
+    plot.push(h('rect', { 'data-role': 'focus', 'data-side': 'query', x: x0, y: y0 + (fu - w.r0) * cellH, width: plotW, height: cellH, fill: 'none', stroke: p.palette.foreground, 'stroke-width': 1.5 }));
+  } else if (f && f.side === 'key' && fu >= w.c0 && fu < w.c1) {
+    plot.push(h('rect', { 'data-role': 'focus', 'data-side': 'key', x: x0 + (fu - w.c0) * cellW, y: y0, width: cellW, height: plotH, fill: 'none', stroke: p.palette.foreground, 'stroke-width': 1.5 }));
+  }
   nodes.push(h('g', { 'data-role': 'matrix', 'data-cells': rows * cols }, ...plot));
   const rowLabels = rowUnits.map(u => {
     const l = label('query', u);

@@ -9,7 +9,7 @@
  * Keyboard: the canvas is one tab stop; arrows move a cell cursor, Enter/Space pin, Escape unpins.
  */
 import { choiceId, HeadChoice, MEAN, parseChoice } from '../../analysis/aggregate';
-import { fullWindow, isFull, keyStep, rectWindow, showCell, WHEEL_FACTOR, zoomAt, ZoomWindow } from '../../analysis/zoom';
+import { fullWindow, inWindow, isFull, keyStep, rectWindow, showCell, WHEEL_FACTOR, zoomAt, ZoomWindow } from '../../analysis/zoom';
 import { settings } from '../../config/settings';
 import { resolveTheme, watchPageTheme } from '../../config/theme';
 import { SectionSource } from '../../data/section';
@@ -116,7 +116,7 @@ export class MatrixView extends ViewBase {
     c.addEventListener('wheel', wheel, { passive: false });
     this.cleanups.push(() => c.removeEventListener('wheel', wheel));
     this.on<KeyboardEvent>(c, 'keydown', e => this.onKey(e));
-    this.on(c, 'focus', () => this.setHover(this.cursor, true));
+    this.on(c, 'focus', () => this.shown && this.setHover(inWindow(this.cursor, this.window(this.shown)), true));
     this.on(c, 'blur', () => this.leave());
     const token = (e: Event, fn: (t: TokenRef) => void): void => {
       const t = tokenOfEvent(e.target);
