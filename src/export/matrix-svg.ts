@@ -11,7 +11,7 @@ import { colorAt } from '../render/colormap';
 import { scalePosition } from '../render/legend';
 import { displayText } from '../render/tokens';
 import { LABEL_PX, MAX_CELL, MAX_PLOT } from '../views/matrix/dom';
-import { matrixCaption, tokensOfUnit, unitOfToken } from '../views/matrix/shown';
+import { matrixCaption, tokensOfUnit, unitOfRef } from '../views/matrix/shown';
 import { MatrixSnapshot } from '../views/matrix/view';
 import { ExportedSvg, h, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
@@ -88,7 +88,7 @@ export function matrixSvg(p: MatrixSvgInput): ExportedSvg & { cells: number } {
   }
   plot.push(h('rect', { x: x0, y: y0, width: plotW, height: plotH, fill: 'none', stroke: p.palette.border }));
   const f = p.focus;
-  const fu = f ? (s.exact ? unitOfToken(s, f.side, f.index) : Math.floor((f.index * (f.side === 'query' ? s.rows : s.cols)) / (f.side === 'query' ? s.section.shape[2] : s.section.shape[3]))) : -1;
+  const fu = f ? unitOfRef(s, f) : -1;
   if (f && f.side === 'query' && fu >= w.r0 && fu < w.r1) {
     plot.push(h('rect', { 'data-role': 'focus', 'data-side': 'query', x: x0, y: y0 + (fu - w.r0) * cellH, width: plotW, height: cellH, fill: 'none', stroke: p.palette.foreground, 'stroke-width': 1.5 }));
   } else if (f && f.side === 'key' && fu >= w.c0 && fu < w.c1) {

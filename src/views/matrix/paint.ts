@@ -10,7 +10,7 @@ import { displayText } from '../../render/tokens';
 import { TokenRef } from '../../selection/state';
 import { ColormapName, ScaleName } from '../../wire/view-options';
 import { AxisLabel, LABEL_PX, MatrixViewDom } from './dom';
-import { MatrixShown, tokensOfUnit, unitOfToken } from './shown';
+import { MatrixShown, tokensOfUnit, unitOfRef } from './shown';
 
 /** Paints the window of `s` (plotW x plotH CSS pixels). Without a 2D context only the sizes are set. */
 export function drawMatrix(d: MatrixViewDom, off: HTMLCanvasElement, s: MatrixShown, w: ZoomWindow, plotW: number, plotH: number, colormap: ColormapName, scale: ScaleName): boolean {
@@ -63,15 +63,8 @@ export function crosshair(
   cellW: number,
   cellH: number
 ): { row: number | null; col: number | null; rowBox: Box | null; colBox: Box | null } {
-  const unit = (t: TokenRef): number => {
-    if (s.exact) {
-      return unitOfToken(s, t.side, t.index);
-    }
-    const n = t.side === 'query' ? s.section.shape[2] : s.section.shape[3];
-    return Math.floor((t.index * (t.side === 'query' ? s.rows : s.cols)) / n);
-  };
-  let row = focus?.side === 'query' ? unit(focus) : null;
-  let col = focus?.side === 'key' ? unit(focus) : null;
+  let row = focus?.side === 'query' ? unitOfRef(s, focus) : null;
+  let col = focus?.side === 'key' ? unitOfRef(s, focus) : null;
   if (hover) {
     row = hover.row;
     col = hover.col;

@@ -137,6 +137,15 @@ export function unitOfToken(s: MatrixShown, side: 'query' | 'key', index: number
   return w ? (w.of[index] ?? -1) : index;
 }
 
+/** The row (query) or column (key) a Selection token falls in: its word, its pooled cell, or itself. */
+export function unitOfRef(s: MatrixShown, t: { side: 'query' | 'key'; index: number }): number {
+  if (s.exact) {
+    return unitOfToken(s, t.side, t.index);
+  }
+  const n = t.side === 'query' ? s.section.shape[2] : s.section.shape[3];
+  return Math.floor((t.index * (t.side === 'query' ? s.rows : s.cols)) / n);
+}
+
 /** Token range [start, end) of a row or column unit of the exact matrix, or of a pooled cell. */
 export function tokensOfUnit(s: MatrixShown, side: 'query' | 'key', unit: number): [number, number] {
   const n = side === 'query' ? s.section.shape[2] : s.section.shape[3];
