@@ -272,6 +272,21 @@ describe('MatrixView', () => {
     expect(mount([sectionOf()]).root.querySelector<HTMLButtonElement>('.attnscope-words-toggle')!.hidden).toBe(true);
   });
 
+  it('follows the Selection layer and the open head; the layer picker sets the layer', () => {
+    const { root, sel, sec } = mount();
+    sel.setLayer(5);
+    expect(root.dataset.layer).toBe('5');
+    sel.setOpenHead({ layer: 5, head: 2 });
+    expect(root.dataset.source).toBe('head:2');
+    mouse(root, 'mousemove', 1, 1);
+    expect(root.querySelector('.attnscope-tooltip-title')!.textContent).toBe(`${sec.attention!.get(1, 2, 1, 1).toFixed(4)} · the → the`);
+    const layer = root.querySelector<HTMLSelectElement>('.attnscope-layer-select')!;
+    layer.value = '4';
+    layer.dispatchEvent(new Event('change'));
+    expect(sel.state.layer).toBe(4);
+    expect(root.dataset).toMatchObject({ layer: '4', source: 'mean' });
+  });
+
   it('keeps hostile tokens as text', () => {
     const { root } = mount();
     const l = labels(root, 'query')[4];
