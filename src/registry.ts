@@ -4,10 +4,11 @@
  * the same rendering code.
  */
 import { SectionSource } from './data/section';
-import { exportHeadView, exportModelView, exportNeuronView, exportTextView } from './export/views';
+import { exportHeadView, exportMatrixView, exportModelView, exportNeuronView, exportTextView } from './export/views';
 import { Selection } from './selection/state';
 import { ViewHandle } from './views/base';
 import { HeadView } from './views/head/view';
+import { MatrixView } from './views/matrix/view';
 import { GridView } from './views/model/view';
 import { NeuronView } from './views/neuron/view';
 import { TextView } from './views/text/view';
@@ -30,7 +31,8 @@ export const VIEW_FACTORIES: Readonly<Record<string, ViewFactory>> = {
   head: (source, selection) => decorated(new HeadView(source, selection), exportHeadView),
   model: (source, selection) => decorated(new GridView(source, selection), exportModelView),
   neuron: (source, selection) => decorated(new NeuronView(source, selection), exportNeuronView),
-  text: (source, selection) => decorated(new TextView(source, selection), exportTextView)
+  text: (source, selection) => decorated(new TextView(source, selection), exportTextView),
+  matrix: (source, selection) => decorated(new MatrixView(source, selection), exportMatrixView)
 };
 
 /** A visible error in place of a view: bad data never throws into the page. */

@@ -15,6 +15,10 @@ export type PaletteName = 'distinct' | 'sinebow' | 'dark2';
  */
 export type LineContrast = 'shared' | 'row-maximum';
 
+/** Matrix view colour map and scale (the same names as wire/view-options.ts COLORMAPS / SCALES). */
+export type MatrixColormap = 'viridis' | 'blues' | 'magma' | 'greys';
+export type MatrixScale = 'linear' | 'sqrt' | 'log';
+
 export interface AttnscopeSettings {
   theme: ThemeSetting;
   headPalette: PaletteName;
@@ -30,6 +34,10 @@ export interface AttnscopeSettings {
   fetchTimeoutSeconds: number;
   /** Opacity of a hovered or pinned token's lines (analysis/links.ts LineContrast). */
   hoverContrast: LineContrast;
+  /** Matrix view colour map when the kernel does not ask for one (`colormap=`). */
+  matrixColormap: MatrixColormap;
+  /** Matrix view colour scale when the kernel does not ask for one (`scale=`). */
+  matrixScale: MatrixScale;
 }
 
 export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
@@ -40,7 +48,9 @@ export const DEFAULT_SETTINGS: Readonly<AttnscopeSettings> = Object.freeze({
   rowHeight: 20,
   cacheMegabytes: 256,
   fetchTimeoutSeconds: 5,
-  hoverContrast: 'shared'
+  hoverContrast: 'shared',
+  matrixColormap: 'viridis',
+  matrixScale: 'linear'
 });
 
 type Listener = (s: Readonly<AttnscopeSettings>) => void;
@@ -48,6 +58,8 @@ type Listener = (s: Readonly<AttnscopeSettings>) => void;
 const PALETTES: readonly PaletteName[] = ['distinct', 'sinebow', 'dark2'];
 const THEMES: readonly ThemeSetting[] = ['auto', 'light', 'dark'];
 const CONTRASTS: readonly LineContrast[] = ['shared', 'row-maximum'];
+const MATRIX_COLORMAPS: readonly MatrixColormap[] = ['viridis', 'blues', 'magma', 'greys'];
+const MATRIX_SCALES: readonly MatrixScale[] = ['linear', 'sqrt', 'log'];
 
 function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback;
@@ -64,7 +76,9 @@ export function sanitizeSettings(raw: Partial<Record<keyof AttnscopeSettings, un
     rowHeight: clampInt(raw.rowHeight, 8, 64, d.rowHeight),
     cacheMegabytes: clampInt(raw.cacheMegabytes, 16, 8192, d.cacheMegabytes),
     fetchTimeoutSeconds: clampInt(raw.fetchTimeoutSeconds, 1, 600, d.fetchTimeoutSeconds),
-    hoverContrast: CONTRASTS.includes(raw.hoverContrast as LineContrast) ? (raw.hoverContrast as LineContrast) : d.hoverContrast
+    hoverContrast: CONTRASTS.includes(raw.hoverContrast as LineContrast) ? (raw.hoverContrast as LineContrast) : d.hoverContrast,
+    matrixColormap: MATRIX_COLORMAPS.includes(raw.matrixColormap as MatrixColormap) ? (raw.matrixColormap as MatrixColormap) : d.matrixColormap,
+    matrixScale: MATRIX_SCALES.includes(raw.matrixScale as MatrixScale) ? (raw.matrixScale as MatrixScale) : d.matrixScale
   };
 }
 

@@ -4,11 +4,13 @@
  * know nothing of exports.
  */
 import { HeadView } from '../views/head/view';
+import { MatrixView } from '../views/matrix/view';
 import { GridView } from '../views/model/view';
 import { NeuronView } from '../views/neuron/view';
 import { TextView } from '../views/text/view';
 import { attachExport } from './button';
 import { headSvg } from './head-svg';
+import { matrixSvg } from './matrix-svg';
 import { modelSvg } from './model-svg';
 import { neuronSvg } from './neuron-svg';
 import { ExportedSvg, paletteOf } from './svg';
@@ -48,5 +50,13 @@ export function exportTextView(view: TextView): () => void {
     const s = view.snapshot();
     const body = view.element.querySelector<HTMLElement>('.attnscope-text-body');
     return s && textSvg({ ...s, palette: paletteOf(view.element), textWidth: body?.clientWidth });
+  });
+}
+
+/** Adds the export button to a matrix view (the visible window at cell resolution, vector labels and legend). */
+export function exportMatrixView(view: MatrixView): () => void {
+  return attachExport(view.element, (): ExportedSvg | null => {
+    const s = view.snapshot();
+    return s && matrixSvg({ ...s, palette: paletteOf(view.element) });
   });
 }
