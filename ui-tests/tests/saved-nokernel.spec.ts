@@ -16,7 +16,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { saveWidgetStateAutomatically } from './widget-state';
 
 const TOKENS = ['[CLS]', 'the', '</script><b>cat</b>', 'sat', '.', '[SEP]'];
@@ -49,16 +49,25 @@ async function put(page: Page, nbPath: string, nb: Record<string, any>): Promise
   expect(reply.ok()).toBe(true);
 }
 
-/** Opens `nbPath` in a freshly loaded page and picks "No Kernel" (its kernelspec names no kernel). */
-async function openWithNoKernel(page: IJupyterLabPageFixture, nbPath: string): Promise<void> {
-  await page.evaluate(async () => void (await window.jupyterapp.commands.execute('application:close-all')));
-  await page.reload({ waitForIsReady: false } as never);
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  await page.evaluate(async p => void window.jupyterapp.commands.execute('docmanager:open', { path: p }), nbPath);
+/**
+ * Opens `nbPath` (in a freshly loaded page with `reload`) and picks "No Kernel" (its kernelspec names
+ * no kernel); returns the notebook panel's locator.
+ */
+async function openWithNoKernel(page: IJupyterLabPageFixture, nbPath: string, reload: boolean): Promise<Locator> {
+  if (reload) {
+    await page.reload({ waitForIsReady: false } as never);
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  }
+  const id = await page.evaluate(async p => {
+    const widget = await window.jupyterapp.commands.execute('docmanager:open', { path: p });
+    return (widget as { id: string }).id;
+  }, nbPath);
   const dialog = page.locator('.jp-Dialog');
   await dialog.locator('select').selectOption({ label: 'No Kernel' });
   await dialog.locator('.jp-mod-accept').click();
-  await expect(page.locator('.jp-Toolbar-kernelName').first()).toHaveText('No Kernel');
+  const panel = page.locator(`[id="${id}"]`);
+  await expect(panel.locator('.jp-Toolbar-kernelName')).toHaveText('No Kernel');
+  return panel;
 }
 
 const NO_SUCH_KERNEL = {
@@ -90,9 +99,9 @@ test('a saved notebook opened with No Kernel renders the views from its saved st
   const bundle = nb.cells[0].outputs.find((o: any) => o.data?.['application/vnd.attnscope.view+json']).data;
   expect(JSON.stringify(bundle['application/vnd.attnscope.view+json']).length, 'the output holds the model id, not the data').toBeLessThan(100);
   await put(page, nbPath, { ...nb, metadata: { ...nb.metadata, ...NO_SUCH_KERNEL } });
-  await openWithNoKernel(page, nbPath);
+  const reopened = await openWithNoKernel(page, nbPath, true);
 
-  const saved = page.locator('.attnscope-output').first();
+  const saved = reopened.locator('.attnscope-output').first();
   await expect(saved).toHaveAttribute('data-attnscope-output', 'saved', { timeout: 30_000 });
   await expect(saved.locator('.attnscope-saved-note')).toContainText('run the cell for a live widget');
   const restored = saved.locator('.attnscope-head');
@@ -112,8 +121,7 @@ test('a saved notebook opened with No Kernel renders the views from its saved st
   const bare = `${tmpPath}/nokernel-nostate.ipynb`;
   const { widgets: _dropped, ...metadata } = nb.metadata;
   await put(page, bare, { ...nb, metadata: { ...metadata, ...NO_SUCH_KERNEL } });
-  await openWithNoKernel(page, bare);
-  const picture = page.locator('.attnscope-output').first();
+  const picture = (await openWithNoKernel(page, bare, false)).locator('.attnscope-output').first();
   await expect(picture).toHaveAttribute('data-attnscope-output', 'picture', { timeout: 30_000 });
   await expect(picture.locator('img.attnscope-picture')).toBeVisible();
   await expect(picture).toContainText('No saved widget state');
