@@ -310,18 +310,20 @@ describe('notebookWidgetsMetadata: the notebook of a renderer, by its URL resolv
 
 describe('LiveModels', () => {
   it('keeps models by id, tells who waits, forgets closed ones only', () => {
-    const live = new LiveModels<string>();
+    type M = { name: string };
+    const live = new LiveModels<M>();
+    const [a, a2] = [{ name: 'A' }, { name: 'A2' }];
     const seen: string[] = [];
-    const cancel = live.whenAdded('a', m => seen.push(m));
-    live.whenAdded('a', m => seen.push(`2:${m}`));
+    const cancel = live.whenAdded('a', m => seen.push(m.name));
+    live.whenAdded('a', m => seen.push(`2:${m.name}`));
     cancel();
-    live.add('a', 'A');
+    live.add('a', a);
     expect(seen).toEqual(['2:A']);
-    live.add('a', 'A2');
+    live.add('a', a2);
     expect(seen).toEqual(['2:A']); // called once
-    live.remove('a', 'A'); // an older model of the same id
-    expect(live.get('a')).toBe('A2');
-    live.remove('a', 'A2');
+    live.remove('a', a); // an older model of the same id
+    expect(live.get('a')).toBe(a2);
+    live.remove('a', a2);
     expect(live.get('a')).toBeUndefined();
   });
 });
