@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
@@ -27,9 +28,6 @@ raw = rng.uniform(0.1, 1, size=(3, 4, 6, 6))
 att = raw / raw.sum(-1, keepdims=True)
 w = model_view(att, ${JSON.stringify(TOKENS)})
 w.views = ["head", "model"]`;
-
-/** The server's contents root (playwright.config.ts puts it in .scratch/root). */
-const ROOT = process.env.JUPYTERLAB_GALATA_ROOT_DIR || path.resolve(__dirname, '..', '.scratch', 'root');
 
 /** The Python of the Jupyter that the tests run (run.sh sets ATTNSCOPE_JUPYTER). */
 function python(): string {
@@ -129,8 +127,9 @@ test('a saved notebook opened with No Kernel renders the views from its saved st
 
 test('a notebook executed headless by nbclient (untrusted) shows its views', async ({ page, tmpPath }) => {
   test.setTimeout(240_000);
-  const file = path.join(ROOT, tmpPath, 'nbclient.ipynb');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // executed as a pipeline does, into a file, then uploaded as written (the server signs a notebook
+  // only when its cells are marked trusted, and nbclient's are not)
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-nbclient-')), 'nbclient.ipynb');
   const script = `
 import sys, nbformat
 from nbclient import NotebookClient
@@ -141,7 +140,10 @@ nbformat.write(nb, sys.argv[1])
 `;
   execFileSync(python(), ['-c', script, file, SOURCE], { stdio: 'pipe', timeout: 200_000 });
   const written = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
   expect(Object.keys(written.metadata.widgets['application/vnd.jupyter.widget-state+json'].state).length).toBeGreaterThan(0);
+  expect(written.cells[0].metadata.trusted).toBeUndefined();
+  await put(page, `${tmpPath}/nbclient.ipynb`, written);
 
   await page.evaluate(async p => void window.jupyterapp.commands.execute('docmanager:open', { path: p }), `${tmpPath}/nbclient.ipynb`);
   const output = page.locator('.attnscope-output').first();
