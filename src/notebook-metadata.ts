@@ -36,6 +36,29 @@ function panelOf(tracker: PanelTracker, resolver: IRenderMime.IResolver): Promis
   });
 }
 
+type NotebookModel = NonNullable<NotebookPanel['context']['model']>;
+
+/**
+ * One read of the `widgets` metadata per notebook and change: getMetadata deep-copies it (the saved
+ * state of every widget, buffers and all), and a notebook may have many attnscope outputs. Readers
+ * never change it (src/saved-state.ts copies what it fills in).
+ */
+const cached = new WeakMap<NotebookModel, { value: unknown }>();
+const watched = new WeakSet<NotebookModel>();
+
+function widgetsOf(model: NotebookModel): unknown {
+  let hit = cached.get(model);
+  if (!hit) {
+    hit = { value: model.getMetadata('widgets') };
+    cached.set(model, hit);
+    if (!watched.has(model)) {
+      watched.add(model);
+      model.metadataChanged?.connect(() => cached.delete(model));
+    }
+  }
+  return hit.value;
+}
+
 /** The saved `widgets` metadata of the notebook of `resolver`; undefined outside a notebook. */
 export function notebookWidgetsMetadata(tracker: PanelTracker | null) {
   return async (resolver: IRenderMime.IResolver | null | undefined): Promise<unknown> => {
@@ -47,6 +70,6 @@ export function notebookWidgetsMetadata(tracker: PanelTracker | null) {
       return undefined;
     }
     await panel.context.ready;
-    return panel.context.model?.getMetadata('widgets');
+    return panel.context.model ? widgetsOf(panel.context.model) : undefined;
   };
 }

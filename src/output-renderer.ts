@@ -27,7 +27,7 @@ export const SAVED_NOTE = 'Saved view (read-only): run the cell for a live widge
 export const NO_STATE_NOTE =
   'No saved widget state for this view: run the cell for a live widget (JupyterLab: Settings → Save Widget State Automatically keeps the views in the notebook).';
 /** How long an output without saved state waits for its model before it shows the static picture. */
-export const WAIT_MS = 1500;
+export const WAIT_MS = 2500;
 
 /** What the renderer needs of a widget model: its manager makes the live view. */
 export interface LiveModel {

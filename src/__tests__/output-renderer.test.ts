@@ -292,6 +292,22 @@ describe('notebookWidgetsMetadata: the notebook of a renderer, by its URL resolv
     expect(await notebookWidgetsMetadata(t)(mine as IRenderMime.IResolver)).toBe('mine');
   });
 
+  it('reads the metadata once per notebook until it changes', async () => {
+    const mine = {};
+    let reads = 0;
+    let changed: (() => void) | null = null;
+    const model = {
+      getMetadata: () => ({ read: ++reads }),
+      metadataChanged: { connect: (fn: () => void) => (changed = fn) }
+    };
+    const t = tracker([{ context: { urlResolver: mine, ready: Promise.resolve(), model } } as unknown as FakePanel]);
+    const lookup = notebookWidgetsMetadata(t);
+    expect(await lookup(mine as IRenderMime.IResolver)).toEqual({ read: 1 });
+    expect(await lookup(mine as IRenderMime.IResolver)).toEqual({ read: 1 });
+    changed!();
+    expect(await lookup(mine as IRenderMime.IResolver)).toEqual({ read: 2 });
+  });
+
   it('waits for a notebook not tracked yet, and gives up outside notebooks', async () => {
     jest.useFakeTimers();
     const mine = {};
