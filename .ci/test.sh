@@ -3,7 +3,7 @@
 # one combined line:
 #   N passed, N failed, N skipped
 # Layers: pytest; jest; lint (ruff on the Python, ESLint on the TypeScript: one check each); the
-# ui-tests in Debian's Chromium against the newest JupyterLab 4; the smoke and quickstart ui-tests
+# ui-tests in Debian's Chromium against the newest JupyterLab 4; the smoke, quickstart and saved-nokernel ui-tests
 # against the oldest supported JupyterLab (.venv-oldest). Every layer runs even if an earlier one
 # failed; the exit status is non-zero if any layer failed or if no test ran at all.
 set -uo pipefail
@@ -31,7 +31,7 @@ printf '\n== ui-tests (Galata, Debian Chromium, newest JupyterLab 4)\n'
 (cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$REPORTS/ui-tests.json" npx playwright test --reporter=list,json)
 UI_RC=$?
 
-printf '\n== ui-tests against the oldest supported JupyterLab (smoke, quickstart)\n'
+printf '\n== ui-tests against the oldest supported JupyterLab (smoke, quickstart, saved-nokernel)\n'
 ATTNSCOPE_UI_JSON="$REPORTS/ui-tests-oldest.json" bash ui-tests-oldest/run.sh
 UI_OLD_RC=$?
 

@@ -11,6 +11,10 @@ import { Section, SectionSource } from './data/section';
 import { settings } from './config/settings';
 import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection/mirror';
 import { MODULE_NAME, MODULE_VERSION } from './version';
+import { LiveModels } from './live-models';
+
+/** Every AttentionModel of this page, from initialize to close (src/output-renderer.ts reads it). */
+export const liveModels = new LiveModels<AttentionModel>();
 
 /**
  * The widget model: decoded attention sections and the one Selection that every view of every
@@ -78,6 +82,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     this.on('change:selection', () =>
       this.followPython(() => this.selectionInstance && applySelectionRequest(this.selectionInstance, this, this.get('selection')))
     );
+    liveModels.add(this.model_id, this); // last: whoever waits for it gets a ready model
   }
 
   /**
@@ -86,6 +91,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
    * alive with it.
    */
   async close(commClosed = false): Promise<void> {
+    liveModels.remove(this.model_id, this);
     await super.close(commClosed);
     this.selectionInstance = null;
     this.storeOff?.();

@@ -90,33 +90,56 @@ class StaticSource implements SectionSource {
   }
 }
 
-/** Mounts the payload's views into `element`; resolves once they are built. Never throws. */
-export async function mount(element: HTMLElement, payload: StandalonePayload, inflate: Inflate = browserInflate): Promise<ViewHandle[]> {
+/** What a page or a saved widget state says about the views, besides the sections. */
+export type InitialViews = Pick<StandalonePayload, 'views' | 'sentence_b_start' | 'layer' | 'heads' | 'section' | 'selection' | 'view_options'>;
+
+/**
+ * Mounts `views` over sections in their wire form (`{dtype, shape, buffer}` arrays), read-only: the
+ * offline page and a notebook's saved widget state (src/output-renderer.ts) share it. Never throws.
+ */
+export function mountSaved(element: HTMLElement, rawSections: unknown, initial: InitialViews): ViewHandle[] {
   element.classList.add('attnscope');
-  const views = Array.isArray(payload?.views) && payload.views.length ? payload.views : ['head'];
+  const views = viewNames(initial?.views);
   try {
-    if (payload?.format !== 'attnscope-standalone' || payload.version !== 1) {
-      throw new Error(`not an attnscope page payload (format ${String(payload?.format)}, version ${String(payload?.version)})`);
-    }
-    const raw = await Promise.all(payload.sections.map(s => inflateSection(s, inflate)));
-    const decoded = decodeSections(raw);
+    const decoded = decodeSections(rawSections);
     if (!decoded.ok) {
       return mountViews(element, new StaticSource([], null), null, views, decoded.error);
     }
-    const sb = Number.isInteger(payload.sentence_b_start) ? payload.sentence_b_start : null;
-    const source = new StaticSource(decoded.sections, sb, decoded.store, decodeViewOptions(payload.view_options));
-    const selection: Selection | null = createSelection(source, payload);
+    const sb = Number.isInteger(initial.sentence_b_start) ? initial.sentence_b_start : null;
+    const source = new StaticSource(decoded.sections, sb, decoded.store, decodeViewOptions(initial.view_options));
+    const selection: Selection | null = createSelection(source, initial);
     if (selection) {
       try {
-        applySelectionRequest(selection, source, payload.selection);
+        applySelectionRequest(selection, source, initial.selection);
       } catch (err) {
         console.warn('attnscope: saved selection ignored:', err);
       }
     }
     return mountViews(element, source, selection, views, null);
   } catch (err) {
-    const handle = errorView(views[0], err instanceof Error ? err.message : String(err));
-    element.appendChild(handle.element);
-    return [handle];
+    return [mountError(element, views, err)];
+  }
+}
+
+const viewNames = (views: unknown): string[] =>
+  Array.isArray(views) && views.length ? (views as string[]) : ['head'];
+
+function mountError(element: HTMLElement, views: string[], err: unknown): ViewHandle {
+  const handle = errorView(views[0], err instanceof Error ? err.message : String(err));
+  element.appendChild(handle.element);
+  return handle;
+}
+
+/** Mounts the payload's views into `element`; resolves once they are built. Never throws. */
+export async function mount(element: HTMLElement, payload: StandalonePayload, inflate: Inflate = browserInflate): Promise<ViewHandle[]> {
+  element.classList.add('attnscope');
+  try {
+    if (payload?.format !== 'attnscope-standalone' || payload.version !== 1) {
+      throw new Error(`not an attnscope page payload (format ${String(payload?.format)}, version ${String(payload?.version)})`);
+    }
+    const raw = await Promise.all(payload.sections.map(s => inflateSection(s, inflate)));
+    return mountSaved(element, raw, payload);
+  } catch (err) {
+    return [mountError(element, viewNames(payload?.views), err)];
   }
 }

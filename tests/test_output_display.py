@@ -105,3 +105,4 @@ def test_auto_in_vscode_shows_the_page(recording_comm, no_display, monkeypatch):
     attnscope.head_view(weights, tokens)
     (bundle,) = no_display
     assert "text/html" in bundle and "application/vnd.jupyter.widget-view+json" not in bundle
+    assert "application/vnd.attnscope.view+json" not in bundle  # the page needs no labextension

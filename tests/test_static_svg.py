@@ -8,6 +8,7 @@ import pytest
 
 import attnscope.output.static_svg as fb
 from attnscope import AttentionWidget, head_view, model_view
+from attnscope._frontend import VIEW_MIMETYPE
 from attnscope.analysis.pooling import pool
 from attnscope.constants import HEAD_COLORS, MAX_LINE_TOKENS
 from attnscope.output.static_svg import MAX_BYTES, render_svg, xml_text
@@ -51,7 +52,7 @@ def state(widget, **changes):
 def test_mimebundle_has_the_picture_and_the_widget(recording_comm):
     w = head_view(softmax((2, 3, 4, 4)), ["a", "b", "c", "d"])
     bundle = w._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", WIDGET_MIME, "image/svg+xml"}
+    assert set(bundle) == {"text/plain", WIDGET_MIME, "image/svg+xml", VIEW_MIMETYPE}
     assert bundle[WIDGET_MIME]["model_id"] == w.model_id
     assert texts(parse(bundle["image/svg+xml"]))[-8:] == ["a", "b", "c", "d"] * 2
 

@@ -20,6 +20,17 @@ ROOT.mkdir(parents=True, exist_ok=True)
 
 configure_jupyter_server(c)  # noqa: F821  (c is injected by traitlets)
 
+# ATTNSCOPE_UI_LABEXTENSION=<a built attnscope/labextension folder>: JupyterLab loads that build of the
+# labextension instead of the installed one (extra_labextensions_path is searched first), e.g. a git
+# worktree's own build while the venv holds another attnscope (with PYTHONPATH=<worktree> for the kernel).
+_labext = os.environ.get("ATTNSCOPE_UI_LABEXTENSION")
+if _labext:
+    _link = SCRATCH / "labextensions" / "attnscope"
+    _link.parent.mkdir(parents=True, exist_ok=True)
+    if not _link.exists():
+        _link.symlink_to(Path(_labext).resolve(), target_is_directory=True)
+    c.LabServerApp.extra_labextensions_path = [str(_link.parent), c.LabServerApp.extra_labextensions_path]  # noqa: F821
+
 c.ServerApp.allow_root = True  # noqa: F821  (the CI machine runs as root)
 c.ServerApp.port = int(os.environ.get("ATTNSCOPE_UI_PORT", "8888"))  # noqa: F821
 c.ServerApp.root_dir = str(ROOT)  # noqa: F821  (Galata uploads into <root>/<tmpPath>)

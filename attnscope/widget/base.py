@@ -13,7 +13,7 @@ import warnings
 from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
-from .._frontend import MODULE_NAME, MODULE_VERSION
+from .._frontend import MODULE_NAME, MODULE_VERSION, VIEW_MIMETYPE, VIEW_MIMETYPE_VERSION
 from ..analysis.head_stats import STAT_NAMES, head_statistics
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
@@ -246,12 +246,15 @@ class AttentionWidget(DOMWidget):
         return None
 
     def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus a static SVG of the initial view for places that cannot run widgets; in the
-        "html" display mode (attnscope.set_display, auto in Colab and VS Code) the offline page inline instead."""
+        """The widget view, plus a static SVG of the initial view for places that cannot run widgets, plus
+        attnscope's own view mimetype (only the model id: the labextension renders it from the live model
+        or from the notebook's saved widget state); in the "html" display mode (attnscope.set_display,
+        auto in Colab and VS Code) the offline page inline instead."""
         if resolve_display() == "html":
             return {"text/html": inline_page(self.to_html()), "text/plain": _plain(self)}
         data = super()._repr_mimebundle_(**kwargs)
         if data is not None:
+            data[VIEW_MIMETYPE] = {"model_id": self.model_id, "version": VIEW_MIMETYPE_VERSION}
             svg = fallback_svg(self._state(), self._kept_sources())
             if svg is not None:
                 data["image/svg+xml"] = svg

@@ -41,6 +41,8 @@ test('quickstart in Notebook 7: head, model and neuron views render and link', a
   // The linked dashboard: one widget output holding all three views.
   const dash = nb.locator('.jp-OutputArea-output .attnscope:has(.attnscope-model):has(.attnscope-neuron)').first();
   await expect(dash).toBeAttached({ timeout: 180_000 });
+  // drawn by attnscope's own output renderer, as the live widget (src/output-renderer.ts)
+  await expect(nb.locator('.attnscope-output[data-attnscope-output="live"]').first()).toBeAttached();
   await dash.scrollIntoViewIfNeeded();
   const head = dash.locator('.attnscope-head:not(.attnscope-open-head)').first();
   const grid = dash.locator('.attnscope-model');
