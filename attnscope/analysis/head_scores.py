@@ -18,14 +18,16 @@ from .scores import BlockScores
 
 
 def section_scores(section, *, token_ids=None, special_positions=None, patterns=None, punctuation=False,
-                   exclude_bos=False, exclude_current_token=False, cancelled=lambda: False, bar=None):
+                   exclude_bos=False, exclude_current_token=False, tokens_known=True, cancelled=lambda: False,
+                   bar=None):
     """{name: float32 [len(layers), len(heads)]} of a Section's shown heads (module doc of
     attnscope.analysis.scores), or None when ``cancelled()`` turns true. Without ``token_ids`` the query
-    tokens stand for them (equal strings, equal ids) for the duplicate and induction scores."""
+    tokens stand for them (equal strings, equal ids) for the duplicate and induction scores, unless
+    ``tokens_known`` is False (the section's tokens are placeholders: no duplicate or induction score)."""
     _, _, n_q, n_k = section.shape
     scorer = scorer_for(section, token_ids=token_ids, special_positions=special_positions, patterns=patterns,
                         punctuation=punctuation, exclude_bos=exclude_bos,
-                        exclude_current_token=exclude_current_token)
+                        exclude_current_token=exclude_current_token, tokens_known=tokens_known)
     out = {name: np.empty((len(section.layers), len(section.heads)), np.float32) for name in scorer.names}
     in_cell = threading.current_thread() is threading.main_thread()
     with progress(len(section.layers) * len(section.heads), "attnscope: head scores", unit="head",
@@ -41,7 +43,7 @@ def section_scores(section, *, token_ids=None, special_positions=None, patterns=
 
 
 def scorer_for(section, *, token_ids=None, special_positions=None, patterns=None, punctuation=False,
-               exclude_bos=False, exclude_current_token=False) -> BlockScores:
+               exclude_bos=False, exclude_current_token=False, tokens_known=True) -> BlockScores:
     """The BlockScores of a section, every argument checked (errors name the argument)."""
     for name, flag in (("exclude_bos", exclude_bos), ("exclude_current_token", exclude_current_token),
                        ("punctuation", punctuation)):
@@ -53,25 +55,27 @@ def scorer_for(section, *, token_ids=None, special_positions=None, patterns=None
         raise ValueError("token_ids: only for attention whose queries and keys are the same positions "
                          f"(section {section.key!r} has {n_q} queries and {n_k} keys of other positions).")
     ids = pt.check_token_ids(token_ids, n_q)
-    if ids is None and same and section.query_tokens is not None:
+    tokens = list(section.query_tokens) if tokens_known else None
+    if ids is None and same and tokens_known:
         ids = pt.ids_of_tokens(section.query_tokens)
     pairs = {}
     if ids is not None:
-        pairs["duplicate"] = pt.pattern_pair(pt.duplicate_pattern(ids), exclude_bos, exclude_current_token)
-        pairs["induction"] = pt.pattern_pair(pt.induction_pattern(ids), exclude_bos, exclude_current_token)
+        for kind in ("duplicate", "induction"):
+            pairs[kind] = pt.token_pattern(kind, ids, exclude_bos, exclude_current_token)
     if not same:
-        nan = np.zeros((n_q, n_k), np.float32)
-        pairs["duplicate"] = pairs["induction"] = (nan, nan)  # NaN for cross-attention (BlockScores)
+        empty = pt.Pattern(np.zeros(0, np.int64), np.zeros(0, np.float32))
+        pairs["duplicate"] = pairs["induction"] = empty  # NaN for cross-attention (BlockScores)
     if patterns is not None:
         if not isinstance(patterns, dict):
             raise TypeError(f"patterns: got {type(patterns).__name__}; expected a dict name -> [Q, K] array "
                             "or callable(tokens).")
         for name, value in patterns.items():
-            toks = None if section.query_tokens is None else list(section.query_tokens)
-            arr = pt.user_pattern(name, value, n_q, n_k, toks)
-            pairs[name] = pt.pattern_pair(arr, exclude_bos, exclude_current_token)
-    special = pt.special_mask(special_positions, n_k, section.key_tokens, punctuation)
-    return BlockScores(n_q, n_k, section.same_positions, special=special, patterns=pairs)
+            arr = pt.user_pattern(name, value, n_q, n_k, tokens)
+            pairs[name] = pt.make_pattern(arr, exclude_bos, exclude_current_token)
+    special = pt.special_mask(special_positions, n_k, list(section.key_tokens) if tokens_known else None,
+                              punctuation)
+    return BlockScores(n_q, n_k, section.same_positions, special=special, patterns=pairs,
+                       exclude=(exclude_bos, exclude_current_token))
 
 
 def head_scores(attention, tokens=None, token_ids=None, special_positions=None, patterns=None,
@@ -93,17 +97,21 @@ def head_scores(attention, tokens=None, token_ids=None, special_positions=None, 
     offset and offset_mass, special (with special_positions or punctuation), duplicate and induction
     (with token_ids or tokens), then the user patterns. Definitions: attnscope.analysis.scores.
     """
+    section = attention_section(attention, tokens, "head_scores")
+    out = section_scores(section, token_ids=token_ids, special_positions=special_positions, patterns=patterns,
+                         punctuation=punctuation, exclude_bos=exclude_bos,
+                         exclude_current_token=exclude_current_token, tokens_known=tokens is not None)
+    return pick(out, scores)
+
+
+def attention_section(attention, tokens, caller: str):
+    """The (lazy: never copied) Section of one self-attention argument (tokens None: "0", "1", ...)."""
     attention = lists_to_array(attention, "attention")  # nested lists: the one conversion
     shape = peek_shape(attention)
     n = int(shape[-1]) if shape else 0
     toks = [str(i) for i in range(n)] if tokens is None else tokens
-    (section,), _ = build.build("head_scores", attention, toks, prettify_tokens=False, lazy=True)
-    if tokens is None and token_ids is None:
-        section.query_tokens = section.key_tokens = None  # no token-based scores
-    out = section_scores(section, token_ids=token_ids, special_positions=special_positions, patterns=patterns,
-                         punctuation=punctuation, exclude_bos=exclude_bos,
-                         exclude_current_token=exclude_current_token)
-    return pick(out, scores)
+    (section,), _ = build.build(caller, attention, toks, prettify_tokens=False, lazy=True)
+    return section
 
 
 def pick(out: dict, scores) -> dict:

@@ -7,13 +7,14 @@ the checks of the user's patterns, token ids and special positions, and punctuat
 - a user pattern: a [Q, K] array, or a callable(tokens) returning one; any finite real numbers (0/1 masks
   are usual).
 The score of a pattern is sum(A * P) / sum(A) (the first column and/or the diagonal of A set to 0 when
-``exclude_bos`` / ``exclude_current_token``): :func:`pattern_pair` makes (P with the exclusions, the mask of
-what counts in the total) once per section.
+``exclude_bos`` / ``exclude_current_token``): :func:`make_pattern` makes P with the exclusions applied once
+per section, as its non-zero entries when they are few (token patterns), else dense.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,26 +24,70 @@ RESERVED = ("entropy", "max", "first", "previous", "distance", "entropy_norm", "
 
 
 def duplicate_pattern(ids) -> np.ndarray:
+    """float32 [n, n] (module doc)."""
     ids = np.asarray(ids)
-    eq = (ids[:, None] == ids[None, :]).astype(np.float32)
-    return np.tril(eq, -1)
+    return np.tril(ids[:, None] == ids[None, :], -1).astype(np.float32)
 
 
 def induction_pattern(ids) -> np.ndarray:
+    """float32 [n, n] (module doc)."""
     dup = duplicate_pattern(ids)
     out = np.zeros_like(dup)
     out[:, 1:] = dup[:, :-1]
     return np.tril(out)
 
 
-def pattern_pair(pattern: np.ndarray, exclude_bos: bool, exclude_current_token: bool):
-    """(pattern with the excluded entries 0, float32 mask of the entries that count in sum(A))."""
-    counted = np.ones(pattern.shape, np.float32)
+def token_pattern(kind: str, ids, exclude_bos: bool, exclude_current_token: bool) -> Pattern:
+    """The duplicate or induction Pattern of ``ids``, built from its non-zero entries (no [n, n] array)."""
+    ids = np.asarray(ids)
+    n = len(ids)
+    order = np.argsort(ids, kind="stable")
+    qs, ks = [], []
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    for a, b in zip(starts, np.r_[starts[1:], n]):
+        if b - a < 2:
+            continue
+        pos = order[a:b]
+        q, k = np.meshgrid(pos, pos, indexing="ij")
+        keep = k < q
+        qs.append(q[keep])
+        ks.append(k[keep])
+    q = np.concatenate(qs) if qs else np.zeros(0, np.int64)
+    k = np.concatenate(ks) if ks else np.zeros(0, np.int64)
+    if kind == "induction":
+        k = k + 1
+        keep = k <= q
+        q, k = q[keep], k[keep]
+    keep = np.ones(len(q), bool)
     if exclude_bos:
-        counted[:, 0] = 0
+        keep &= k != 0
     if exclude_current_token:
-        np.fill_diagonal(counted, 0)
-    return (pattern * counted).astype(np.float32), counted
+        keep &= k != q
+    flat = np.sort(q[keep] * n + k[keep]).astype(np.int64)
+    return Pattern(flat, np.ones(len(flat), np.float32))
+
+
+@dataclass
+class Pattern:
+    """A [Q, K] pattern: ``index`` None and ``values`` dense float32 [Q, K], or the flat indices (q * K + k)
+    of its non-zero entries and their float32 values."""
+
+    index: np.ndarray | None
+    values: np.ndarray
+
+
+def make_pattern(pattern: np.ndarray, exclude_bos: bool, exclude_current_token: bool) -> Pattern:
+    """``pattern`` with the excluded entries set to 0 (module doc)."""
+    pattern = np.array(pattern, np.float32)
+    if exclude_bos:
+        pattern[:, 0] = 0
+    if exclude_current_token:
+        np.fill_diagonal(pattern, 0)
+    flat = np.flatnonzero(pattern)
+    if len(flat) * 4 < pattern.size:
+        return Pattern(flat.astype(np.int64), pattern.ravel()[flat])
+    return Pattern(None, pattern)
 
 
 def check_token_ids(token_ids, n: int) -> np.ndarray | None:

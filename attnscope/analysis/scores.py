@@ -45,18 +45,18 @@ def _is_torch(w) -> bool:
 
 class BlockScores:
     """Scores of [n, Q, K] blocks of one section (module doc). ``special``: bool [K] of the special key
-    positions, or None; ``patterns``: name -> (float32 [Q, K] pattern with the exclusions applied, float32
-    [Q, K] mask of what counts in the total) for the pattern scores."""
+    positions, or None; ``patterns``: name -> attnscope.analysis.patterns.Pattern (the pattern scores);
+    ``exclude``: (exclude_bos, exclude_current_token) for them. Nothing of size Q x K is kept but the
+    dense user patterns (token patterns are kept as their non-zero entries)."""
 
-    def __init__(self, n_q: int, n_k: int, same_positions: bool, special=None, patterns=None):
+    def __init__(self, n_q: int, n_k: int, same_positions: bool, special=None, patterns=None,
+                 exclude=(False, False)):
         self.n_q, self.n_k = n_q, n_k
         self.stats = HeadStats(n_q, n_k, same_positions)
         self.same = self.stats.same
         self.special = None if special is None else np.asarray(special, np.float32)
         self.patterns = dict(patterns or {})
-        q, k = np.arange(n_q)[:, None], np.arange(n_k)[None, :]
-        self._upper = (k > q).astype(np.float32).ravel()
-        self._local = (np.abs(q - k) <= LOCAL_WINDOW).astype(np.float32).ravel()
+        self.exclude_bos, self.exclude_current = exclude
         self._log_causal = np.log(np.arange(2, n_q + 1, dtype=np.float64))  # rows 1.. of a causal head
         self._torch_cache = {}
 
@@ -75,23 +75,42 @@ class BlockScores:
             self._torch_cache[name] = torch.from_numpy(np.ascontiguousarray(value))
         return self._torch_cache[name]
 
-    def _matvec(self, w, name, vec) -> np.ndarray:
-        """float64 [n] of sum_{q,k} w[i, q, k] * vec[q * K + k]."""
+    def _pattern_mass(self, w, name, pattern) -> np.ndarray:
+        """float64 [n] of sum_{q,k} w[i, q, k] * P[q, k] (P dense, or its non-zero entries)."""
         n = w.shape[0]
-        out = w.reshape(n, -1) @ self._vec(w, name, vec)
-        return (out.numpy() if _is_torch(out) else out).astype(np.float64)
+        flat = w.reshape(n, -1)
+        if pattern.index is None:
+            out = flat @ self._vec(w, ("dense", name), pattern.values.ravel())
+        elif len(pattern.index) == 0:
+            return np.zeros(n)
+        else:
+            out = flat[:, self._vec(w, ("index", name), pattern.index)] @ self._vec(w, ("values", name), pattern.values)
+        return _np(out).astype(np.float64)
+
+    def _counted(self, w) -> np.ndarray:
+        """float64 [n] of sum(A): the total weight less the first column / the diagonal when excluded."""
+        total = _sum_all(w)
+        if self.exclude_bos:
+            total -= _np(w[:, :, 0]).sum(axis=-1, dtype=np.float64)
+        if self.exclude_current:
+            total -= _np(w).diagonal(0, 1, 2).sum(axis=-1, dtype=np.float64)
+            if self.exclude_bos:
+                total += _np(w[:, 0, 0]).astype(np.float64)  # w[0, 0] was taken twice
+        return total
 
     def __call__(self, w) -> dict:
         n, n_q, n_k = w.shape
         torch_block = _is_torch(w)
         out = dict(zip(STAT_NAMES, self.stats(w).T))
-        rows = _row_entropy(w, torch_block)  # float64 [n, Q]
+        rows = _row_entropy(w, self.stats._scratch_for(w, _maker(torch_block)), torch_block)  # float64 [n, Q]
         out["entropy_norm"] = self._entropy_norm(w, rows)
         out["top3"] = _top3(w, torch_block)
         nan = np.full(n, np.nan)
         if self.same:
             out["self"] = _mean_rows(np.diagonal(_np(w), 0, 1, 2))
-            out["local"] = self._matvec(w, "local", self._local) / n_q
+            wn = _np(w)
+            out["local"] = sum(_np(wn.diagonal(d, 1, 2)).sum(axis=-1, dtype=np.float64)
+                               for d in range(-LOCAL_WINDOW, LOCAL_WINDOW + 1) if abs(d) < max(n_q, n_k)) / n_q
             offsets = np.stack([_mean_rows(_np(w).diagonal(d, 1, 2)) for d in OFFSETS], axis=1)  # [n, len]
             best = np.argmax(np.nan_to_num(offsets, nan=-1.0), axis=1)
             out["offset"] = np.asarray(OFFSETS, np.float64)[best]
@@ -102,12 +121,12 @@ class BlockScores:
         if self.special is not None:
             k_mass = w @ self._vec(w, "special", self.special)  # [n, Q]
             out["special"] = _np(k_mass).astype(np.float64).mean(axis=-1)
-        for name, (pattern, counted) in self.patterns.items():
+        den = self._counted(w) if self.patterns else None
+        for name, pattern in self.patterns.items():
             if not self.same and name in POSITIONAL:
                 out[name] = nan
                 continue
-            num = self._matvec(w, ("pattern", name), pattern.ravel())
-            den = self._matvec(w, ("counted", name), counted.ravel())
+            num = self._pattern_mass(w, name, pattern)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[name] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
         return {name: out[name] for name in self.names}
@@ -117,7 +136,11 @@ class BlockScores:
         full = rows.mean(axis=1) / np.log(self.n_k) if self.n_k > 1 else np.full(n, np.nan)
         if not self.same or n_q < 2:
             return full
-        causal = self._matvec(w, "upper", self._upper) <= _CAUSAL_TOL * n_q
+        # causal: nothing on the key after the query, nor on the last key before the last query (an exact
+        # zero there is what a causal mask gives; softmax over visible keys gives none)
+        wn = _np(w)
+        above = wn.diagonal(1, 1, 2).sum(axis=-1, dtype=np.float64) + wn[:, :-1, -1].sum(axis=-1, dtype=np.float64)
+        causal = above <= _CAUSAL_TOL * n_q
         causal_norm = (rows[:, 1:] / self._log_causal).mean(axis=1)
         return np.where(causal, causal_norm, full)
 
@@ -133,14 +156,28 @@ def _mean_rows(d) -> np.ndarray:
     return d.astype(np.float64).mean(axis=-1)
 
 
-def _row_entropy(w, torch_block: bool) -> np.ndarray:
+def _maker(torch_block: bool):
     if torch_block:
         import torch
 
-        x = torch.log(w.clamp_min(np.finfo(np.float32).tiny)).mul_(w)
-        return -x.sum(dim=-1).numpy().astype(np.float64)
-    x = np.log(np.maximum(w, np.finfo(np.float32).tiny)) * w
-    return -x.sum(axis=-1, dtype=np.float64)
+        return lambda shape: torch.empty(shape, dtype=torch.float32)
+    return lambda shape: np.empty(shape, np.float32)
+
+
+def _sum_all(w) -> np.ndarray:
+    return _np(w.sum(-1)).sum(axis=-1, dtype=np.float64)
+
+
+def _row_entropy(w, scratch, torch_block: bool) -> np.ndarray:
+    """float64 [n, Q] of -sum_k w ln w, in ``scratch`` (a buffer of w's shape)."""
+    tiny = float(np.finfo(np.float32).tiny)
+    if torch_block:
+        import torch
+
+        torch.clamp(w, min=tiny, out=scratch).log_().mul_(w)
+        return -scratch.sum(dim=-1).numpy().astype(np.float64)
+    np.log(np.maximum(w, tiny, out=scratch), out=scratch)
+    return -np.multiply(scratch, w, out=scratch).sum(axis=-1, dtype=np.float64)
 
 
 def _top3(w, torch_block: bool) -> np.ndarray:
@@ -150,5 +187,6 @@ def _top3(w, torch_block: bool) -> np.ndarray:
 
         top = torch.topk(w, k, dim=-1).values.sum(dim=-1)
         return top.numpy().astype(np.float64).mean(axis=-1)
-    top = np.partition(w, w.shape[-1] - k, axis=-1)[..., -k:].sum(axis=-1, dtype=np.float64)
-    return top.mean(axis=-1)
+    # one head at a time: np.partition copies what it sorts
+    return np.array([np.partition(h, h.shape[-1] - k, axis=-1)[:, -k:].sum(axis=-1, dtype=np.float64).mean()
+                     for h in w])
