@@ -30,7 +30,7 @@ def section_scores(section, *, token_ids=None, special_positions=None, patterns=
                         exclude_current_token=exclude_current_token, tokens_known=tokens_known)
     out = {name: np.empty((len(section.layers), len(section.heads)), np.float32) for name in scorer.names}
     in_cell = threading.current_thread() is threading.main_thread()
-    with progress(len(section.layers) * len(section.heads), "attnscope: head scores", unit="head",
+    with progress(len(section.layers) * len(section.heads), "attnscope: head statistics and scores", unit="head",
                   enabled=None if in_cell and bar is None else False) as cell_bar:
         bar = cell_bar if bar is None else bar
         for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
