@@ -139,3 +139,29 @@ def scores_frame(scores: dict, layers=None, heads=None):
     cols.update({name: np.asarray(v).ravel() for name, v in scores.items()})
     return pd.DataFrame(cols)
 
+
+
+def attentions_scores(result, section=None, **kwargs) -> dict:
+    """head_scores of one section ("self", "encoder", "decoder" or "cross"; default the first there is)
+    of an attnscope.Attentions, its token_ids and special_positions used unless given in kwargs (they
+    belong to ``tokens`` / ``encoder_tokens``)."""
+    kinds = {"self": (result.attention, result.tokens), "encoder": (result.encoder_attention, result.encoder_tokens),
+             "decoder": (result.decoder_attention, result.decoder_tokens)}
+    have = [k for k, (att, _) in kinds.items() if att is not None] + (["cross"] if result.cross_attention is not None
+                                                                      else [])
+    key = have[0] if section is None and have else section
+    if key not in have:
+        raise ValueError(f"section: got {section!r}; expected one of the sections these Attentions hold {have}.")
+    if key in ("self", "encoder"):
+        kwargs.setdefault("token_ids", getattr(result, "token_ids", None))
+        kwargs.setdefault("special_positions", getattr(result, "special_positions", None))
+    if key != "cross":
+        att, toks = kinds[key]
+        return head_scores(att, toks, **kwargs)
+    scores = kwargs.pop("scores", None)
+    sections, _ = build.build("head_scores", encdec=dict(
+        encoder_attention=result.encoder_attention, decoder_attention=result.decoder_attention,
+        cross_attention=result.cross_attention, encoder_tokens=result.encoder_tokens,
+        decoder_tokens=result.decoder_tokens), prettify_tokens=False, lazy=True)
+    cross = next(s for s in sections if s.key == "cross")
+    return pick(section_scores(cross, **kwargs), scores)
