@@ -9,8 +9,9 @@ Definitions (every mean is over query rows; a row is a distribution over keys):
 - top3: the sum of the three largest weights of a row;
 - self: w[q, q]; local: the mass within LOCAL_WINDOW positions of the query (|q - k| <= window);
 - offset / offset_mass: for each diagonal offset d in -MAX_OFFSET..MAX_OFFSET but 0 and -1 (self and
-  previous have their own scores), the mean over its rows of w[q, q + d]; offset is the d of the largest
-  mean (as a float), offset_mass that mean;
+  previous have their own scores), the mean over every query row of w[q, q + d] (a row without a key at
+  q + d counts 0, so that the few rows of a far diagonal do not outweigh the rest); offset is the d of
+  the largest (as a float), offset_mass that mean;
 - special: the mass on the key positions given (special tokens, optionally punctuation);
 - pattern scores (duplicate, induction, user patterns): TransformerLens ``detect_head`` with
   error_measure "mul": sum(A * P) / sum(A) per head, where A is w with the first column and/or the
@@ -111,7 +112,7 @@ class BlockScores:
             wn = _np(w)
             out["local"] = sum(_np(wn.diagonal(d, 1, 2)).sum(axis=-1, dtype=np.float64)
                                for d in range(-LOCAL_WINDOW, LOCAL_WINDOW + 1) if abs(d) < max(n_q, n_k)) / n_q
-            offsets = np.stack([_mean_rows(_np(w).diagonal(d, 1, 2)) for d in OFFSETS], axis=1)  # [n, len]
+            offsets = np.stack([wn.diagonal(d, 1, 2).sum(axis=-1, dtype=np.float64) for d in OFFSETS], axis=1) / n_q
             best = np.argmax(np.nan_to_num(offsets, nan=-1.0), axis=1)
             out["offset"] = np.asarray(OFFSETS, np.float64)[best]
             out["offset_mass"] = offsets[np.arange(n), best]
