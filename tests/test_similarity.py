@@ -51,7 +51,7 @@ def test_pooled_similarity_is_close_to_exact_and_errors():
     rng = np.random.default_rng(2)
     x = rng.random((2, 3, 128, 128)).astype(np.float32) ** 8
     x /= x.sum(-1, keepdims=True)
-    exact, pooled = attnscope.head_similarity(x, resolution=None), attnscope.head_similarity(x)
+    exact, pooled = attnscope.head_similarity(x, rows=None, keys=None), attnscope.head_similarity(x, keys=16)
     assert (pooled.matrix >= exact.matrix - 1e-5).all()  # coarser keys: rows closer, never further (noise merges)
     q = np.arange(128)
     sink, prev = np.zeros((128, 128), np.float32), np.zeros((128, 128), np.float32)
@@ -59,5 +59,7 @@ def test_pooled_similarity_is_close_to_exact_and_errors():
     prev[q, np.maximum(q - 1, 0)] = 1
     structured = attnscope.head_similarity(np.stack([sink, prev])[None]).matrix[0, 1]
     assert structured < 0.1  # patterns that differ at scale stay apart when pooled
-    with pytest.raises(ValueError, match="resolution: got 0"):
-        attnscope.head_similarity(x, resolution=0)
+    with pytest.raises(ValueError, match="rows: got 0"):
+        attnscope.head_similarity(x, rows=0)
+    with pytest.raises(TypeError, match="exclude_bos: got 1"):
+        attnscope.head_similarity(x, exclude_bos=1)

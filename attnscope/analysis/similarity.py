@@ -7,14 +7,18 @@ in bits (so in [0, 1]: 1 for identical rows, 0 for rows on disjoint keys). Rows 
 distributions, and JSD compares them as such: it is symmetric, bounded, defined when a row puts zero on
 a key the other does not (KL is not), and it does not let a few large weights dominate as the cosine of
 flattened patterns does (two heads that both put 0.9 on the first token look alike to a cosine whatever
-they do with the rest; JSD weighs the whole distribution). Heads are first mean-pooled to at most
-``resolution`` x ``resolution`` (the thumbnails' binning, attnscope.analysis.pooling) and each pooled
-row renormalised: a pooled row is the average distribution of its queries over bins of keys, which keeps
-the cost of every pair at resolution^2 whatever the length (``resolution=None``: the exact rows).
+they do with the rest; JSD weighs the whole distribution).
+
+Cost: every pair compares ``rows`` query rows (default 64, evenly spaced, exact rows: pooling rows and
+keys alike would merge the previous-token, self and local heads into one diagonal bin) over at most
+``keys`` key bins (default 512; longer rows are mean-pooled, attnscope.analysis.pooling, and
+renormalised). The first SKIP_ROWS rows are left out: in a causal head they see a few keys only, so
+every head looks alike there.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,20 +29,30 @@ from .pooling import pool
 
 #: default: pairs at or above this similarity are redundant; a layer whose heads all are, collapsed
 REDUNDANT_ABOVE = 0.9
+#: the first query rows are left out (when there are more than twice as many): in a causal head they see
+#: a few keys only, so every head looks alike there
+SKIP_ROWS = 8
 
 
-def pooled_rows(section, resolution=64) -> np.ndarray:
-    """float32 [L * H, r_q, r_k] of a section's heads, pooled and each row renormalised to sum 1."""
+def sampled_rows(section, rows=64, keys=512, exclude_bos=False) -> np.ndarray:
+    """float32 [L * H, r, k] of a section's heads: at most ``rows`` query rows, evenly spaced (the first
+    SKIP_ROWS left out when there are more), their keys mean-pooled to at most ``keys`` bins, each row
+    renormalised to sum 1 (``exclude_bos``: the first key's weight left out first)."""
     _, _, n_q, n_k = section.shape
-    if resolution is not None and (isinstance(resolution, bool) or not isinstance(resolution, int)
-                                   or resolution < 1):
-        raise ValueError(f"resolution: got {resolution!r}; expected a positive int or None (exact rows).")
-    r_q, r_k = (n_q, n_k) if resolution is None else (min(n_q, resolution), min(n_k, resolution))
+    for name, value in (("rows", rows), ("keys", keys)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name}: got {value!r}; expected a positive int or None (all).")
+    first = SKIP_ROWS if n_q > 2 * SKIP_ROWS else 0
+    picked = np.arange(first, n_q) if rows is None or n_q - first <= rows else \
+        np.unique(np.linspace(first, n_q - 1, rows).round().astype(np.int64))
+    r_k = n_k if keys is None else min(n_k, keys)
     n_h = len(section.heads)
-    out = np.empty((len(section.layers) * n_h, r_q, r_k), np.float32)
+    out = np.empty((len(section.layers) * n_h, len(picked), r_k), np.float32)
     for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
-        w = as_numpy(w)
-        out[i * n_h + j: i * n_h + j + len(block)] = w if (r_q, r_k) == (n_q, n_k) else pool(w, r_q, r_k)
+        w = as_numpy(w)[:, picked]  # a copy of the rows picked
+        if exclude_bos:
+            w[:, :, 0] = 0
+        out[i * n_h + j: i * n_h + j + len(block)] = w if r_k == n_k else pool(w, len(picked), r_k)
     sums = out.sum(axis=-1, keepdims=True)
     np.divide(out, sums, out=out, where=sums > 0)
     return out
@@ -52,15 +66,34 @@ def _entropy_bits(p: np.ndarray) -> np.ndarray:
 
 def js_similarity(rows: np.ndarray) -> np.ndarray:
     """float32 [N, N] of the mean over rows of 1 - JSD (bits) between heads ``rows`` [N, R, K]."""
+    if "torch" in sys.modules:
+        return _js_torch(rows)
     n = rows.shape[0]
     h = _entropy_bits(rows)  # [N, R]
     out = np.eye(n, dtype=np.float32)
     for a in range(n - 1):
         m = (rows[a] + rows[a + 1:]) * 0.5  # [N - a - 1, R, K]
         jsd = _entropy_bits(m) - 0.5 * (h[a] + h[a + 1:])  # JSD = H(m) - (H(p) + H(q)) / 2
-        sim = 1.0 - np.clip(jsd, 0.0, 1.0).mean(axis=-1)
-        out[a, a + 1:] = out[a + 1:, a] = sim
+        out[a, a + 1:] = out[a + 1:, a] = 1.0 - np.clip(jsd, 0.0, 1.0).mean(axis=-1)
     return out
+
+
+def _js_torch(rows: np.ndarray) -> np.ndarray:
+    """js_similarity with torch (every core)."""
+    import torch
+
+    p = torch.from_numpy(rows)
+    n = p.shape[0]
+
+    def entropy(x):
+        return -torch.special.xlogy(x, x).sum(dim=-1, dtype=torch.float64) / np.log(2.0)
+
+    h = entropy(p)
+    out = torch.eye(n, dtype=torch.float32)
+    for a in range(n - 1):
+        jsd = entropy((p[a] + p[a + 1:]) * 0.5) - 0.5 * (h[a] + h[a + 1:])
+        out[a, a + 1:] = out[a + 1:, a] = (1.0 - jsd.clamp(0.0, 1.0).mean(dim=-1)).float()
+    return out.numpy()
 
 
 @dataclass
@@ -122,14 +155,19 @@ def _chain(sim: np.ndarray) -> list:
     return order
 
 
-def section_similarity(section, resolution=64) -> HeadSimilarity:
+def section_similarity(section, rows=64, keys=512, exclude_bos=False) -> HeadSimilarity:
     """The :class:`HeadSimilarity` of a section's shown heads."""
-    return HeadSimilarity(js_similarity(pooled_rows(section, resolution)), list(section.layers),
+    return HeadSimilarity(js_similarity(sampled_rows(section, rows, keys, exclude_bos)), list(section.layers),
                           list(section.heads))
 
 
-def head_similarity(attention, resolution=64) -> HeadSimilarity:
+def head_similarity(attention, rows=64, keys=512, exclude_bos=False) -> HeadSimilarity:
     """Head similarity (module doc) of one self-attention stack [layers, heads, Q, K] (any form
     :func:`attnscope.head_view` takes), read a block of heads at a time: ``.matrix`` [L*H, L*H],
-    ``.per_layer`` [L, H, H], ``.redundant(threshold)``, ``.collapsed_layers(threshold)``, ``.order()``."""
-    return section_similarity(attention_section(attention, None, "head_similarity"), resolution)
+    ``rows`` / ``keys``: how many query rows are compared and the key bins they are pooled to (module doc;
+    None: all). ``.per_layer`` [L, H, H], ``.redundant(threshold)``, ``.collapsed_layers(threshold)``, ``.order()``.
+    ``exclude_bos=True`` compares the rows without the first key (renormalised): in decoders most heads
+    park much of their weight on the first token, which alone makes them look alike."""
+    if not isinstance(exclude_bos, (bool, np.bool_)):
+        raise TypeError(f"exclude_bos: got {exclude_bos!r}; expected True or False.")
+    return section_similarity(attention_section(attention, None, "head_similarity"), rows, keys, exclude_bos)
