@@ -257,3 +257,31 @@ def test_data_frame_without_pandas_says_so(recording_comm):
     w = attnscope.head_view(fixture(), [str(i) for i in IDS], lazy=False)
     with pytest.raises(ImportError, match="pip install pandas"):
         w.head_scores_frame()
+
+
+def test_lazy_widget_without_the_background_job_computes_them_on_demand(recording_comm, monkeypatch):
+    import attnscope.widget.lazy as lazy_widget
+
+    monkeypatch.setattr(lazy_widget, "STATS_IN_BACKGROUND", False)
+    a = softmax((2, 3, 8, 8), seed=8, causal=True).float().numpy()
+    w = attnscope.head_view(a, list("abcdabcd"), lazy=True, prettify_tokens=False)
+    assert w._stats_job is None
+    got = w.head_statistics()
+    np.testing.assert_allclose(got["induction"], attnscope.head_scores(a, list("abcdabcd"))["induction"], rtol=1e-6)
+    w.close()
+    assert w.head_statistics().keys() == got.keys()  # closed: what was computed stays (no weights are kept)
+
+
+@pytest.mark.slow
+def test_from_model_gives_token_ids_and_special_positions(minilm_eager, minilm_tokenizer):
+    res = attnscope.from_model(minilm_eager, minilm_tokenizer, "The cat sat on the mat, and the cat slept.")
+    n = len(res.tokens)
+    assert res.special_positions == [0, n - 1]  # [CLS] ... [SEP]
+    assert res.token_ids.dtype == np.int64 and len(res.token_ids) == n
+    assert minilm_tokenizer.convert_ids_to_tokens(res.token_ids.tolist()) == res.tokens
+    got = res.head_scores()
+    want = attnscope.head_scores(res.attention, res.tokens, token_ids=res.token_ids, special_positions=[0, n - 1])
+    assert "special" in got and got["special"].shape == (6, 12)
+    for name in want:
+        np.testing.assert_array_equal(got[name], want[name])
+    assert "special" not in res.head_scores(special_positions=None)  # kwargs win over the stored positions
