@@ -1,10 +1,13 @@
-"""Public entry points: ``head_view`` and ``model_view`` (BertViz's signatures), ``show`` (several linked
-views from arrays), ``neuron_view``, ``save_html``; ``dashboard`` is the general form they share."""
+"""Public entry points: ``head_view`` and ``model_view`` (BertViz's signatures, plus rollout/flow),
+``matrix_view``, ``text_view``, ``show`` (several linked views from arrays), ``neuron_view``, ``save_html``,
+``rollout`` and ``attention_flow``; ``dashboard`` is the general form the views share."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .analysis import flow as _flow
+from .analysis import rollout as _rollout
 from .extract.result import Attentions
 from .neuron_view import neuron_view
 from .widget import AttentionWidget
@@ -13,7 +16,8 @@ from .widget.make import make_views
 #: every view argument of :func:`dashboard` (what attnscope.show passes on)
 dashboard = make_views
 
-__all__ = ["dashboard", "head_view", "model_view", "neuron_view", "save_html", "show"]
+__all__ = ["attention_flow", "dashboard", "head_view", "matrix_view", "model_view", "neuron_view", "rollout",
+           "save_html", "show", "text_view"]
 
 
 def head_view(
@@ -31,6 +35,8 @@ def head_view(
     include_layers=None,
     html_action="view",
     lazy=None,
+    rollout=False,
+    flow=False,
 ):
     """Show attention heads of one layer, BertViz style, and return the widget.
 
@@ -53,6 +59,9 @@ def head_view(
         ``attnscope.validation.LAZY_ABOVE_BYTES`` (16 MB) and sends a summary; the browser fetches
         the (layer, heads) slices it shows. True: always lazy; False: send everything now (up to
         ``attnscope.validation.MAX_INPUT_BYTES``).
+    rollout: False, True or dict(residual=, head_fusion=, discard_ratio=): add a "Rollout" section
+        (:func:`attnscope.rollout` of each self-attention section, one head slot, the layer picker then
+        meaning "rollout up to this layer"). flow: likewise, attention flow (small inputs only).
 
     Every argument is checked before anything is displayed; a problem raises
     ValueError or TypeError naming the argument, what was received and the fix.
@@ -61,7 +70,8 @@ def head_view(
         ("head",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer,
         heads=heads, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
-        include_layers=include_layers, html_action=html_action, caller="head_view", lazy=lazy,
+        include_layers=include_layers, html_action=html_action, caller="head_view", lazy=lazy, rollout=rollout,
+        flow=flow,
     )
 
 
@@ -80,31 +90,74 @@ def model_view(
     include_heads=None,
     html_action="view",
     lazy=None,
+    rollout=False,
+    flow=False,
 ):
     """Show every layer x head as a grid of thumbnails, BertViz style, and return the widget.
 
     Arguments as in :func:`head_view`; include_heads keeps these real head indices (the
     grid is labelled with real layer and head indices). Click a thumbnail to open that
     head large. display_mode ("dark" or "light") is accepted for BertViz compatibility;
-    the views follow the JupyterLab theme. lazy: as in :func:`head_view`.
+    the views follow the JupyterLab theme. lazy, rollout, flow: as in :func:`head_view`.
     """
     return make_views(
         ("model",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens,
         display_mode=display_mode, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
         include_layers=include_layers, include_heads=include_heads, html_action=html_action,
-        caller="model_view", lazy=lazy,
+        caller="model_view", lazy=lazy, rollout=rollout, flow=flow,
+    )
+
+
+def matrix_view(attention=None, tokens=None, sentence_b_start=None, prettify_tokens=True, layer=None, heads=None,
+                encoder_attention=None, decoder_attention=None, cross_attention=None, encoder_tokens=None,
+                decoder_tokens=None, include_layers=None, include_heads=None, html_action="view", lazy=None,
+                colormap=None, scale=None, group="token", rollout=False, flow=False, section=None):
+    """Show one head (or the mean or max of the active heads) as a heatmap, rows queries, columns keys, and
+    return the widget.
+
+    Input arguments as in :func:`head_view` (and include_heads). colormap: None (your JupyterLab setting,
+    else "viridis"), "viridis", "blues", "magma" or "greys" (sequential maps only). scale: None (setting,
+    else "linear"), "linear", "sqrt" or "log" (attention is heavy-tailed). group: "token" or "word" (sum over
+    a word's keys, mean over its queries). rollout / flow: as in :func:`head_view`. section: the section shown
+    first, e.g. "rollout" (with rollout=True).
+    """
+    return make_views(
+        ("matrix",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer, heads=heads,
+        encoder_attention=encoder_attention, decoder_attention=decoder_attention, cross_attention=cross_attention,
+        encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens, include_layers=include_layers,
+        include_heads=include_heads, html_action=html_action, caller="matrix_view", lazy=lazy, colormap=colormap,
+        color_scale=scale, group=group, rollout=rollout, flow=flow, section=section,
+    )
+
+
+def text_view(attention=None, tokens=None, sentence_b_start=None, prettify_tokens=True, layer=None, heads=None,
+              encoder_attention=None, decoder_attention=None, cross_attention=None, encoder_tokens=None,
+              decoder_tokens=None, include_layers=None, include_heads=None, html_action="view", lazy=None,
+              colormap=None, scale=None, group="token", rollout=False, flow=False, section=None):
+    """Show the input as running text, each token shaded by the weight it receives from the hovered or pinned
+    query (for a rollout section, from the chosen output token), and return the widget. Arguments as in
+    :func:`matrix_view`."""
+    return make_views(
+        ("text",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens, layer=layer, heads=heads,
+        encoder_attention=encoder_attention, decoder_attention=decoder_attention, cross_attention=cross_attention,
+        encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens, include_layers=include_layers,
+        include_heads=include_heads, html_action=html_action, caller="text_view", lazy=lazy, colormap=colormap,
+        color_scale=scale, group=group, rollout=rollout, flow=flow, section=section,
     )
 
 
 def show(attention=None, tokens=None, views=("head", "model"), **kwargs):
     """Show several linked views of attention arrays in one output, and return the widget.
 
-    attention / tokens: as in :func:`head_view`. views: any of "head", "model", "neuron", in order; they
+    attention / tokens: as in :func:`head_view`. views: any of "head", "model", "neuron", "matrix", "text",
+    in order; they
     share one selection (hover, pinned token, layer, heads, opened head). kwargs: the other arguments of
     :func:`head_view` and :func:`model_view` (sentence_b_start, layer, heads, include_layers,
     include_heads, encoder_/decoder_/cross_attention with their tokens, prettify_tokens, html_action,
-    lazy), and for the neuron view queries [L, H, Q, d], keys [L, H, K, d], scale, causal.
+    lazy, rollout, flow), for the neuron view queries [L, H, Q, d], keys [L, H, K, d], scale, causal, and for
+    the matrix and text views colormap, color_scale (:func:`matrix_view`'s ``scale``: ``scale`` here is the
+    neuron view's), group.
     BertViz's neuron-view ``show(model, model_type, tokenizer, sentence_a, ...)`` is
     :func:`attnscope.neuron_view.show`.
     """
@@ -144,3 +197,33 @@ def save_html(path, widget_or_attentions=None, **kwargs) -> Path:
     path = Path(path)
     path.write_text(obj.data, encoding="utf-8")
     return path
+
+
+def _analysis(method, fn, attention, section, params):
+    if isinstance(attention, Attentions):
+        return getattr(attention, method)(**params, section=section)
+    if section not in (None, "self"):
+        raise ValueError(f"{method}: section={section!r} applies to an Attentions (from_model) of an "
+                         "encoder-decoder model; pass encoder_attention or decoder_attention itself instead.")
+    return fn(attention, **params)
+
+
+def rollout(attention, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+    """Attention rollout (Abnar & Zuidema 2020): float32 [layers, queries, keys], entry l the rollout through
+    layers 0..l; rows sum to 1, causal attention stays lower triangular.
+
+    attention: what :func:`head_view` takes (read a layer at a time, never copied whole), or an
+        :class:`~attnscope.Attentions` (section: None for one stack, "encoder" or "decoder").
+    residual (in [0, 1]), head_fusion ("mean", "max", "min"), discard_ratio (in [0, 1)): see
+    :func:`attnscope.analysis.rollout.rollout`. Cross attention has no rollout (ValueError).
+    """
+    params = dict(residual=residual, head_fusion=head_fusion, discard_ratio=discard_ratio)
+    return _analysis("rollout", _rollout.rollout, attention, section, params)
+
+
+def attention_flow(attention, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+    """Attention flow (Abnar & Zuidema 2020) as max-flow through the layer graph: float32 [layers, queries,
+    keys] like :func:`rollout`, for small inputs ((layers + 1) x tokens up to
+    attnscope.analysis.flow.MAX_FLOW_NODES; ValueError above). Needs scipy. Arguments as :func:`rollout`."""
+    params = dict(residual=residual, head_fusion=head_fusion, discard_ratio=discard_ratio)
+    return _analysis("attention_flow", _flow.attention_flow, attention, section, params)

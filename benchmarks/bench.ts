@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, Browser } from 'playwright-core';
 import { Kind, Opts, Result, runCase, Size } from './measure';
-import { aggregate, jsonTable, mainTable, ratioTable, targets, VIEW_NAMES } from './report';
+import { aggregate, jsonTable, mainTable, ratioTable, rolloutTable, targets, VIEW_NAMES } from './report';
 import { HERE, REPO, startServer, stopServer } from './server';
 
 const SIZES: Record<string, Size> = {
@@ -17,7 +17,7 @@ const SIZES: Record<string, Size> = {
   M: { name: 'M', L: 12, H: 12, N: 512 },
   L: { name: 'L', L: 32, H: 32, N: 2048 }
 };
-export const KINDS: Kind[] = ['attn-head', 'attn-model', 'bv-head', 'bv-model', 'json'];
+export const KINDS: Kind[] = ['attn-head', 'attn-model', 'attn-matrix', 'bv-head', 'bv-model', 'json', 'rollout'];
 const GB = 1024 ** 3; // GiB, as MB in report.ts is MiB
 
 function args(): Record<string, string> {
@@ -56,6 +56,9 @@ function estimate(kind: Kind, s: Size): { kernel: number; browser: number; what:
     const summary = s.L * s.H * Math.min(s.N, 64) ** 2 * 6;
     return { kernel: 2 * E + 4 * layer + summary, browser: summary + CACHE_BYTES, what: `lazy attnscope keeps the f16 tensor ${(2 * E / GB).toFixed(1)} GiB (no copy) + one float32 layer ${(4 * layer / GB).toFixed(2)} GiB while summarising, and the page holds the summary + at most ${(CACHE_BYTES / GB).toFixed(2)} GiB of fetched slices` };
   }
+  if (kind === 'rollout') {
+    return { kernel: 2 * E + 4 * layer + 3 * 4 * s.L * s.N * s.N, browser: 0, what: `rollout reads one float32 layer ${(4 * layer / GB).toFixed(2)} GiB at a time and holds its float32 [L, N, N] result` };
+  }
   if (kind.startsWith('bv')) {
     return { kernel: 2 * E + 32 * E + 3 * 45 * E, browser: 100 * E, what: `BertViz turns ${(E / 1e9).toFixed(2)} G weights into ~${(45 * E / GB).toFixed(0)} GiB of JSON text (45 bytes a weight measured at M)` };
   }
@@ -79,7 +82,8 @@ function render(d: Saved, out: string): void {
   const aggs = d.sizes.flatMap(s => d.kinds.map(k => aggregate(d.results, s, k)));
   const note = d.partial ? `\n\n**Partial: the overall limit of ${d.partial} min was reached.**` : '';
   const tables = `### Views (medians over the runs)\n\n${mainTable(aggs, refused)}\n\n### Ratios\n\n${ratioTable(aggs)}\n\n`
-    + `### JSON-lists encoding of our payload\n\n${jsonTable(aggs, refused)}${note}`;
+    + `### JSON-lists encoding of our payload\n\n${jsonTable(aggs, refused)}\n\n`
+    + `### attnscope.rollout in the kernel (3 repeats per run)\n\n${rolloutTable(aggs, refused)}${note}`;
   console.log(`\n${tables}\n\n### Issue 4 targets\n\n${targets(aggs)}`);
   const md = fs.readFileSync(path.join(HERE, 'RESULTS.template.md'), 'utf8')
     .replace('{{command}}', d.command).replace('{{date}}', d.date.replace('T', ' ').slice(0, 16) + ' UTC')

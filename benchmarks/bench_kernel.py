@@ -78,6 +78,10 @@ def warmup(kind: str) -> None:
         import attnscope
 
         attnscope.model_view(att, toks)
+    elif kind == "attn-matrix":
+        import attnscope
+
+        attnscope.matrix_view(att, toks, heads=[0])
     elif kind == "bv-head":
         import bertviz
 
@@ -105,6 +109,10 @@ def show(kind: str) -> None:
 
         fn = attnscope.head_view if kind == "attn-head" else attnscope.model_view
         STATE["widget"] = fn(att, toks)  # the [L, H, N, N] tensor as the kernel keeps it
+    elif kind == "attn-matrix":
+        import attnscope
+
+        STATE["widget"] = attnscope.matrix_view(att, toks, heads=[0])  # one N x N head: layer 0, head 0
     else:
         import sys
 
@@ -138,6 +146,26 @@ def report() -> None:
     _emit({"show_ms": STATE.get("show_ms"), "rss": rss(), "retained": rss() - STATE["rss0"],
            "peak_extra": peak_rss() - STATE["rss0"] if STATE.get("peak_reset") else None,
            "tensor_bytes": STATE["att"].numel() * 2})
+
+
+def rollout_timing(repeats: int = 3) -> None:
+    """attnscope.rollout of the benchmark tensor (float16 torch [L, H, N, N], read layer by layer): kernel ms
+    of each repeat, the peak RSS above the start, and the result's bytes (float32 [L, N, N])."""
+    import attnscope
+
+    att = STATE["att"]
+    times = []
+    gc.collect()
+    start = rss()
+    peak_reset = reset_peak()
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = attnscope.rollout(att)
+        times.append((time.perf_counter() - t0) * 1e3)
+        del out
+        gc.collect()
+    _emit({"rollout_ms": times, "peak_extra": peak_rss() - start if peak_reset else None,
+           "result_bytes": att.shape[0] * att.shape[2] * att.shape[3] * 4})
 
 
 def json_lists(outdir: str, prefix: str) -> None:

@@ -83,6 +83,8 @@
   const checks = {
     'attn-head': (root) => root.querySelector('.attnscope-head[data-state="ready"]:not(.attnscope-open-head)'),
     'attn-model': (root) => root.querySelector('.attnscope-model[data-state="ready"]'),
+    // the exact weights drawn (lazy inputs first paint the pooled summary, data-exact="false")
+    'attn-matrix': (root) => root.querySelector('.attnscope-matrix[data-state="ready"][data-exact="true"]'),
     // BertViz head view: renderVis() draws left/right text, all H*N*N lines and last the head
     // checkboxes in one task; ready = checkbox row present and every line there.
     'bv-head': (root, ex) => {

@@ -17,7 +17,7 @@ function showStats(): any {
   }
 }
 
-export type Kind = 'attn-head' | 'attn-model' | 'bv-head' | 'bv-model' | 'json';
+export type Kind = 'attn-head' | 'attn-model' | 'attn-matrix' | 'bv-head' | 'bv-model' | 'json' | 'rollout';
 export interface Size { name: string; L: number; H: number; N: number }
 export interface Opts { url: string; seed: number; hovers: number; caseTimeoutMs: number }
 
@@ -33,6 +33,8 @@ export interface Result {
   lines?: string; renderer?: string;
   json?: { jsonBytes: number; binaryBytes: number; parseMs: number; flattenMs: number; decodeMs: number;
     jsonEncodeMs: number; binaryEncodeMs: number; maxLayerChars: number };
+  /** attnscope.rollout in the kernel: each repeat's ms, peak RSS above the start, the result's size. */
+  rollout?: { ms: number[]; peakExtraMB?: number; resultMB: number };
 }
 
 const CDN: Record<string, string> = {
@@ -105,13 +107,20 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
     page.on('crash', () => { crashedAt = Date.now(); });
     fs.rmSync(SHOW_STATS, { force: true });
     const nb = writeNotebook(`bench_${size.name}_${kind}_${run}.ipynb`,
-      kind === 'json' ? ['# JSON-lists comparison: no view'] : [`import bench_kernel as bk\nbk.warmup("${kind}")`, `bk.show("${kind}")`]);
+      kind === 'json' || kind === 'rollout' ? [`# ${kind}: no view`] : [`import bench_kernel as bk\nbk.warmup("${kind}")`, `bk.show("${kind}")`]);
     await page.goto(`${o.url}/lab/tree/${nb}?reset`, { timeout: 120_000 });
     await within(page.evaluate(() => (window as any).__bench.notebookReady()), 120_000, 'notebook/kernel ready');
     const setup = await exec(page, `import bench_kernel as bk\nbk.setup(${size.L}, ${size.H}, ${size.N}, ${o.seed})`, 600_000);
     r.tensorMB = setup.tensor_bytes / MB;
     if (kind === 'json') {
       await jsonCase(page, size, run, r);
+      return { r, browserBroken };
+    }
+    if (kind === 'rollout') {
+      const k = await exec(page, 'bk.rollout_timing()', 1_800_000);
+      r.rollout = { ms: k.rollout_ms, peakExtraMB: k.peak_extra === null ? undefined : k.peak_extra / MB, resultMB: k.result_bytes / MB };
+      r.kernelShowMs = k.rollout_ms.slice().sort((a: number, b: number) => a - b)[Math.floor(k.rollout_ms.length / 2)];
+      r.status = 'ok';
       return { r, browserBroken };
     }
     // BertViz's first view in a fresh page fails ("require is not defined": its require.js <script>

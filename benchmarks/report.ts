@@ -2,8 +2,9 @@
 import type { Kind, Result } from './measure';
 
 export const VIEW_NAMES: Record<Kind, string> = {
-  'attn-head': 'attnscope head', 'attn-model': 'attnscope model',
-  'bv-head': 'BertViz head', 'bv-model': 'BertViz model', json: 'JSON lists of our payload'
+  'attn-head': 'attnscope head', 'attn-model': 'attnscope model', 'attn-matrix': 'attnscope matrix (one head)',
+  'bv-head': 'BertViz head', 'bv-model': 'BertViz model', json: 'JSON lists of our payload',
+  rollout: 'attnscope.rollout (kernel)'
 };
 const MB = 1024 * 1024;
 
@@ -28,6 +29,7 @@ export interface Agg {
   hover50?: number; hover95?: number; openHead?: number; longest?: number; longestLoad?: number;
   heapDelta?: number; bufDelta?: number; kPeak?: number; kRetained?: number; tensorMB?: number;
   renderer?: string; lines?: string;
+  rollout?: { median: number; min: number; peakExtraMB?: number; resultMB: number; repeats: number };
   json?: { jsonBytes: number; binaryBytes: number; parse: number; flatten: number; decode: number; enc: number; binEnc: number };
 }
 
@@ -53,6 +55,10 @@ export function aggregate(results: Result[], size: string, kind: Kind): Agg {
     kPeak: m(r => r.kernelPeakMB), kRetained: m(r => r.kernelRetainedMB), tensorMB: m(r => r.tensorMB),
     renderer: ok[0].renderer, lines: ok[0].lines
   });
+  if (ok[0].rollout) {
+    a.rollout = { median: m(r => median(r.rollout!.ms))!, min: Math.min(...ok.flatMap(r => r.rollout!.ms)),
+      peakExtraMB: m(r => r.rollout!.peakExtraMB), resultMB: ok[0].rollout.resultMB, repeats: ok.reduce((n, r) => n + r.rollout!.ms.length, 0) };
+  }
   if (ok[0].json) {
     a.json = { jsonBytes: ok[0].json.jsonBytes, binaryBytes: ok[0].json.binaryBytes, parse: m(r => r.json!.parseMs + r.json!.flattenMs)!,
       flatten: m(r => r.json!.flattenMs)!, decode: m(r => r.json!.decodeMs)!, enc: m(r => r.json!.jsonEncodeMs)!, binEnc: m(r => r.json!.binaryEncodeMs)! };
@@ -60,12 +66,22 @@ export function aggregate(results: Result[], size: string, kind: Kind): Agg {
   return a;
 }
 
+/** attnscope.rollout in the kernel, per size (the `rollout` kind). */
+export function rolloutTable(aggs: Agg[], refused: Map<string, string>): string {
+  const rows = aggs.filter(a => a.kind === 'rollout').map(a => (a.rollout
+    ? `| ${a.size} | ${f(a.rollout.median)} | ${f(a.rollout.min)} | ${a.rollout.repeats} | ${f(a.rollout.resultMB, 1)} | ${f(a.rollout.peakExtraMB)} |`
+    : `| ${a.size} | ${refused.get(`${a.size}/rollout`) ?? a.status} | | | | |`));
+  if (!rows.length) return 'not run';
+  return ['| size | median ms | fastest ms | repeats | result MiB (float32 [L, N, N]) | kernel peak above start MiB |',
+    '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
 export function mainTable(aggs: Agg[], refused: Map<string, string>): string {
   const head = '| size | view | runs | exec→first paint ms | paint after data ms | kernel cell ms | sent to first paint (comm) | hover p50 / p95 ms | open head ms | longest task ms load / all | JS heap + ArrayBuffers +MiB | kernel +MiB peak / retained (% of tensor) |\n'
     + '|---|---|---|---|---|---|---|---|---|---|---|---|';
   const rows: string[] = [];
   for (const a of aggs) {
-    if (a.kind === 'json') continue;
+    if (a.kind === 'json' || a.kind === 'rollout') continue;
     const ref = refused.get(`${a.size}/${a.kind}`);
     if (ref) {
       rows.push(`| ${a.size} | ${VIEW_NAMES[a.kind]} | not attempted | ${ref} | | | | | | | | |`);

@@ -4,6 +4,7 @@ import { headIdsOf, headSlotsOf, layerId } from './selection/ids';
 import { Selection } from './selection/state';
 import { SliceStore } from './data/slice-store';
 import { WireSlice } from './wire/messages';
+import { DEFAULT_VIEW_OPTIONS, decodeViewOptions, ViewOptions } from './wire/view-options';
 import { applyStats } from './data/stats';
 import { DecodedSections, decodeSections } from './data/sections';
 import { Section, SectionSource } from './data/section';
@@ -47,6 +48,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
       heads: [],
       section: '',
       views: ['head'],
+      view_options: { ...DEFAULT_VIEW_OPTIONS },
       selection: {}
     };
   }
@@ -58,6 +60,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
       this.attachStore();
       this.resetSelection();
     });
+    this.on('change:view_options', () => this.dataListeners.forEach(fn => fn()));
     this.on('msg:custom', (content: unknown, buffers?: (DataView | ArrayBuffer)[]) => {
       if (!this.receiveStats(content, buffers ?? [])) {
         this.store?.receive(content, buffers ?? []);
@@ -154,6 +157,10 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
 
   section(key: string): Section | undefined {
     return this.sectionList.find(s => s.key === key);
+  }
+
+  get viewOptions(): ViewOptions {
+    return decodeViewOptions(this.get('view_options'));
   }
 
   get sentenceBStart(): number | null {

@@ -4,12 +4,13 @@
  * the same rendering code.
  */
 import { SectionSource } from './data/section';
-import { exportHeadView, exportModelView, exportNeuronView } from './export/views';
+import { exportHeadView, exportModelView, exportNeuronView, exportTextView } from './export/views';
 import { Selection } from './selection/state';
 import { ViewHandle } from './views/base';
 import { HeadView } from './views/head/view';
 import { GridView } from './views/model/view';
 import { NeuronView } from './views/neuron/view';
+import { TextView } from './views/text/view';
 
 type ViewFactory = (source: SectionSource, selection: Selection) => ViewHandle;
 
@@ -28,7 +29,8 @@ function decorated<V extends ViewHandle>(view: V, decorate: (view: V) => () => v
 export const VIEW_FACTORIES: Readonly<Record<string, ViewFactory>> = {
   head: (source, selection) => decorated(new HeadView(source, selection), exportHeadView),
   model: (source, selection) => decorated(new GridView(source, selection), exportModelView),
-  neuron: (source, selection) => decorated(new NeuronView(source, selection), exportNeuronView)
+  neuron: (source, selection) => decorated(new NeuronView(source, selection), exportNeuronView),
+  text: (source, selection) => decorated(new TextView(source, selection), exportTextView)
 };
 
 /** A visible error in place of a view: bad data never throws into the page. */

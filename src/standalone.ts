@@ -8,6 +8,7 @@ import { decodeSections } from './data/sections';
 import { Section, SectionSource } from './data/section';
 import { applySelectionRequest, createSelection } from './selection/mirror';
 import { ViewHandle } from './views/base';
+import { decodeViewOptions, ViewOptions } from './wire/view-options';
 import { errorView, mountViews } from './registry';
 
 export interface StandalonePayload {
@@ -20,6 +21,8 @@ export interface StandalonePayload {
   section: string;
   selection: Record<string, unknown>;
   sections: Record<string, unknown>[];
+  /** The `view_options` trait (absent in pages saved before the matrix and text views). */
+  view_options?: unknown;
 }
 
 /** zlib-format inflate; injectable so that tests can run without DecompressionStream. */
@@ -70,7 +73,12 @@ async function inflateValue(value: unknown, inflate: Inflate): Promise<unknown> 
 
 /** The page's data: what the file holds; a lazy section's other slices show as not saved. */
 class StaticSource implements SectionSource {
-  constructor(readonly sectionList: Section[], readonly sentenceBStart: number | null, private readonly store: SliceStore | null = null) {}
+  constructor(
+    readonly sectionList: Section[],
+    readonly sentenceBStart: number | null,
+    private readonly store: SliceStore | null = null,
+    readonly viewOptions: ViewOptions = decodeViewOptions(undefined)
+  ) {}
   section(key: string): Section | undefined {
     return this.sectionList.find(s => s.key === key);
   }
@@ -96,7 +104,7 @@ export async function mount(element: HTMLElement, payload: StandalonePayload, in
       return mountViews(element, new StaticSource([], null), null, views, decoded.error);
     }
     const sb = Number.isInteger(payload.sentence_b_start) ? payload.sentence_b_start : null;
-    const source = new StaticSource(decoded.sections, sb, decoded.store);
+    const source = new StaticSource(decoded.sections, sb, decoded.store, decodeViewOptions(payload.view_options));
     const selection: Selection | null = createSelection(source, payload);
     if (selection) {
       try {

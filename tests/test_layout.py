@@ -1,6 +1,7 @@
 """The package's shape: imports go one way through the layers below, none sits inside a function (but
 torch, IPython, transformers and pandas, which are heavy or optional), there is no import cycle, and no source
-file passes 400 lines."""
+file passes 400 lines. scipy (attention flow's max-flow, not a dependency) is imported inside the one
+function that needs it."""
 
 import ast
 from pathlib import Path
@@ -22,7 +23,7 @@ LAYERS = [
     ("attnscope.extract",),  # from_model, hooks, Attentions
     ("attnscope.api", "attnscope.neuron_view", "attnscope.validation", "attnscope"),  # entry points
 ]
-INNER_ALLOWED = {"torch", "IPython", "transformers", "pandas"}  # pandas: optional, for DataFrames
+INNER_ALLOWED = {"torch", "IPython", "transformers", "scipy", "pandas"}  # pandas: optional, for DataFrames
 MAX_LINES = 400
 
 
@@ -82,7 +83,7 @@ def test_imports_go_down_the_layers_only():
     assert upward == []
 
 
-def test_no_import_inside_a_function_but_torch_ipython_transformers():
+def test_no_import_inside_a_function_but_torch_ipython_transformers_scipy():
     inner = [f"{m}:{line} imports {n} inside a function or block" for m in MODULES
              for n, line, nested in imports(m) if nested and n.split(".")[0] not in INNER_ALLOWED]
     assert inner == []

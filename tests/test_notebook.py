@@ -36,7 +36,12 @@ def test_notebook_runs(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     widgets = [o for o in outputs if o.output_type == "display_data" and WIDGET_MIME in o.data
                and o.data["text/plain"].startswith("AttentionWidget(")]
-    assert len(widgets) == 7  # MiniLM head view twice, neuron view, dashboard, random GPT-2, numpy, show
+    # MiniLM head view twice, neuron view, dashboard, matrix view, rollout matrix + text, text view, random GPT-2,
+    # numpy, show
+    assert len(widgets) == 10
+    (ranked,) = [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"
+                 and "('[CLS]'," in o.data.get("text/plain", "")]
+    assert ranked.count("(") == 5  # the five tokens that contribute most to "it" after the last layer
     assert any(str(ROOT / "attnscope") in o.get("text", "") for o in outputs), "kernel used another attnscope"
     (line,) = [o.text for o in outputs if o.output_type == "stream" and "max |softmax" in o.get("text", "")]
     assert float(line.split("=")[1]) < 1e-5  # the neuron-view cell reproduces MiniLM's attention

@@ -74,8 +74,10 @@ def test_bertviz_signatures():
         ("attention", None), ("tokens", None), ("sentence_b_start", None), ("prettify_tokens", True),
         ("display_mode", "dark"), ("encoder_attention", None), ("decoder_attention", None),
         ("cross_attention", None), ("encoder_tokens", None), ("decoder_tokens", None),
-        ("include_layers", None), ("include_heads", None), ("html_action", "view"), ("lazy", None)]
-    assert params(head_view)[-3:] == [("include_layers", None), ("html_action", "view"), ("lazy", None)]
+        ("include_layers", None), ("include_heads", None), ("html_action", "view"), ("lazy", None),
+        ("rollout", False), ("flow", False)]  # BertViz's arguments, then attnscope's, after them
+    assert params(head_view)[-5:] == [("include_layers", None), ("html_action", "view"), ("lazy", None),
+                                      ("rollout", False), ("flow", False)]
     from attnscope.neuron_view import show
 
     assert params(show)[:9] == [

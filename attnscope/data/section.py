@@ -6,12 +6,23 @@ from dataclasses import dataclass
 
 from .source import AttentionSource, VectorSource
 
-#: label shown for each section key, in the order sections are listed
-SECTION_LABELS = {"self": "Attention", "encoder": "Encoder", "decoder": "Decoder", "cross": "Cross"}
+#: label shown for each section key, in the order sections are listed: each derived section (rollout, flow:
+#: attnscope.analysis.derived) right after the section it was computed from
+SECTION_LABELS = {"self": "Attention", "rollout": "Rollout", "flow": "Attention flow",
+                  "encoder": "Encoder", "encoder_rollout": "Encoder rollout", "encoder_flow": "Encoder attention flow",
+                  "decoder": "Decoder", "decoder_rollout": "Decoder rollout", "decoder_flow": "Decoder attention flow",
+                  "cross": "Cross"}
 SECTION_ORDER = tuple(SECTION_LABELS)
 #: whether the queries and keys of each kind are the same positions (cross: decoder queries, encoder keys);
 #: for sections rebuilt from a saved or hand-made form, which carries only the key
-SAME_POSITIONS = {"self": True, "encoder": True, "decoder": True, "cross": False}
+SAME_POSITIONS = {key: key != "cross" for key in SECTION_LABELS}
+#: the kinds of derived section, and the head label of their one head slot
+DERIVED_KINDS = {"rollout": "rollout", "flow": "flow"}
+
+
+def derived_key(source_key: str, kind: str) -> str:
+    """The key of the ``kind`` ("rollout", "flow") section computed from section ``source_key``."""
+    return kind if source_key == "self" else f"{source_key}_{kind}"
 
 
 @dataclass
@@ -31,6 +42,9 @@ class Section:
     ``same_positions``: queries and keys are the same positions (self-attention of one sequence); the
     statistics that compare a query with its own position (previous token, distance) need it.
     ``n_layers`` / ``n_heads``: the input's own counts (real ids are in 0..n-1).
+    ``words``: the word boundaries of the tokens (attnscope.inputs.words.section_words), None when unknown.
+    A derived section (rollout, flow) names its ``derived`` kind, the key it was ``derived_from``, its
+    ``params`` and ``head_labels``; ``causal`` is its source's flag when the source knows it (vectors).
     """
 
     key: str
@@ -43,6 +57,12 @@ class Section:
     n_layers: int
     n_heads: int
     vectors: Vectors | None = None
+    words: dict | None = None
+    derived: str | None = None
+    derived_from: str | None = None
+    params: dict | None = None
+    head_labels: list[str] | None = None
+    causal: bool | None = None
 
     @property
     def label(self) -> str:

@@ -3,6 +3,7 @@
 Every reader (the wire, the static picture, statistics, analysis) asks a source for float32 slices
 by REAL layer and head ids, so none of them knows whether the weights were copied (eager) or kept.
 - ArraySource: a checked float32 copy [len(layers), len(heads), Q, K] (eager mode).
+- KeptArraySource: a float32 array the kernel computed (rollout, flow) served as a lazy section.
 - KeptSource: the caller's tensor as passed (lazy mode), never copied: a Hugging Face tuple stays the
   tuple (layer l is ``t[l][0]``, or ``t[l]`` when it is [H, Q, K]); a [L, 1, H, Q, K] or [L, H, Q, K]
   torch tensor or numpy array stays on its device and in its dtype. Only the slices read are converted.
@@ -65,6 +66,13 @@ class ArraySource:
         dest = out[: len(slots)]
         t.fill(dest, rows, slots)
         return dest
+
+
+class KeptArraySource(ArraySource):
+    """A float32 array computed in the kernel (a derived section of a lazy widget: rollout, flow), kept
+    there and served like the caller's kept tensors (summary and fetched slices), by real ids."""
+
+    kept = True
 
 
 class KeptSource:

@@ -88,11 +88,13 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap, _layer_progress(model):
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
+    word_ids = _word_ids(enc, batch_index, keep)
     token_ids, special = _ids_and_special(tokenizer, ids[batch_index][keep])
     if not enc_dec:
         att = _weights(out, "attentions", model)
         result = Attentions(tokens=tokens, sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None),
-                            lazy=lazy, token_ids=token_ids, special_positions=special)
+                            lazy=lazy, word_ids=None if word_ids is None else {"tokens": word_ids},
+                            token_ids=token_ids, special_positions=special)
         if cap is not None:
             _add_vectors(result, cap, batch_index, keep, len(att), att[0].shape[1])
         vectors = 0 if result.queries is None else result.queries.nbytes + result.keys.nbytes
@@ -108,7 +110,7 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         encoder_attention=enc_att, decoder_attention=dec_att, cross_attention=cross_att,
         encoder_tokens=tokens, token_ids=token_ids, special_positions=special,
         decoder_tokens=tokenizer.convert_ids_to_tokens(dec_ids[batch_index][dkeep].tolist()),
-        lazy=lazy,
+        lazy=lazy, word_ids=None if word_ids is None else {"encoder_tokens": word_ids},
     )
 
 
@@ -120,6 +122,16 @@ def _ids_and_special(tokenizer, ids):
     except (AttributeError, TypeError, ValueError, NotImplementedError):
         return ids, None
     return ids, [i for i, m in enumerate(mask) if m]
+
+
+def _word_ids(enc, b, keep):
+    """The fast tokenizer's word id of each kept position of item b (None for special tokens), or None when
+    the tokenizer cannot tell (a slow tokenizer: the views then read the tokens' subword markers)."""
+    try:
+        ids = enc.word_ids(b)
+    except (ValueError, AttributeError):
+        return None
+    return [w for w, k in zip(ids, keep.tolist()) if k]
 
 
 def _add_vectors(result, cap, batch_index, keep, n_layers, n_heads):

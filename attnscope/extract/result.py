@@ -6,13 +6,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.flow import attention_flow
 from ..analysis.head_scores import attentions_scores
+from ..analysis.rollout import rollout
 from ..inputs.convert import peek_shape
+from ..inputs.derived import section_choice
 from ..inputs.indices import head_index
 from ..widget.make import make_views
 
 _ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
            "cross_attention", "encoder_tokens", "decoder_tokens")
+#: section key -> the field holding its weights
+_SECTIONS = (("self", "attention"), ("encoder", "encoder_attention"), ("decoder", "decoder_attention"),
+             ("cross", "cross_attention"))
 
 
 @dataclass
@@ -32,7 +38,8 @@ class Attentions:
 
     ``lazy`` (from ``from_model(..., lazy=...)``) is passed on to the views: None decides by size,
     True keeps the tensors in the kernel and sends slices on demand, False sends everything.
-
+    ``word_ids`` ({"tokens" or "encoder_tokens"/"decoder_tokens": the fast tokenizer's word_ids()}, None
+    with a slow tokenizer) tells the views where words begin (``group="word"``).
     ``token_ids`` (int64 [positions] of ``tokens``, or of ``encoder_tokens``) and ``special_positions``
     (the positions the tokenizer marks as special tokens) feed :meth:`head_scores`.
     """
@@ -50,12 +57,15 @@ class Attentions:
     scale: float | None = None
     causal: bool = False
     lazy: bool | None = None
+    word_ids: dict | None = None
     token_ids: np.ndarray | None = None
     special_positions: list[int] | None = None
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
         args["lazy"] = self.lazy
+        if self.word_ids is not None:
+            args["word_ids"] = self.word_ids
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args
@@ -80,6 +90,34 @@ class Attentions:
             head = head_index(head, shape[1])
         heads = kwargs.pop("heads", None) if head is None else [head]
         return self.show(views=kwargs.pop("views", ("neuron",)), layer=layer, heads=heads, **kwargs)
+
+    def matrix_view(self, colormap=None, scale=None, group="token", **kwargs):
+        """Call :func:`attnscope.matrix_view` with these arrays and tokens (kwargs: as :meth:`show`, e.g.
+        rollout=True)."""
+        return make_views(("matrix",), caller="matrix_view", colormap=colormap, color_scale=scale, group=group,
+                          **{**self._args(False), **kwargs})
+
+    def text_view(self, colormap=None, scale=None, group="token", **kwargs):
+        """Call :func:`attnscope.text_view` with these arrays and tokens (arguments as :meth:`matrix_view`)."""
+        return make_views(("text",), caller="text_view", colormap=colormap, color_scale=scale, group=group,
+                          **{**self._args(False), **kwargs})
+
+    def _self_attention(self, section, caller):
+        available = [k for k, name in _SECTIONS if getattr(self, name) is not None]
+        key = section_choice(section, available, caller)
+        return dict(_SECTIONS)[key], getattr(self, dict(_SECTIONS)[key])
+
+    def rollout(self, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+        """:func:`attnscope.rollout` of one self-attention section: float32 [layers, queries, keys].
+        section: None ("self" of a one-stack model), "encoder" or "decoder" (encoder-decoder models)."""
+        name, value = self._self_attention(section, "rollout")
+        return rollout(value, residual, head_fusion, discard_ratio, name=name)
+
+    def attention_flow(self, residual=0.5, head_fusion="mean", discard_ratio=0.0, section=None):
+        """:func:`attnscope.attention_flow` of one self-attention section (small inputs only), float32
+        [layers, queries, keys]; section as in :meth:`rollout`."""
+        name, value = self._self_attention(section, "attention_flow")
+        return attention_flow(value, residual, head_fusion, discard_ratio, name=name)
 
     def show(self, views=("head", "model", "neuron"), **kwargs):
         """Display the ``views`` together, linked through one selection, and return the widget.

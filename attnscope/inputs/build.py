@@ -13,7 +13,7 @@ import numpy as np
 
 from ..data.section import SAME_POSITIONS, SECTION_LABELS, Section, Vectors
 from ..data.source import ArraySource, ArrayVectors, KeptSource, KeptVectors
-from . import convert, indices, limits, tokens, vectors, weights
+from . import convert, indices, limits, tokens, vectors, weights, words
 
 ENC_DEC_ARGS = ("encoder_attention", "decoder_attention", "cross_attention", "encoder_tokens", "decoder_tokens")
 
@@ -40,12 +40,14 @@ class _Input:
 
 
 def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=None, vectors=None,
-          include_layers=None, include_heads=None, prettify_tokens=True, lazy=False):
+          include_layers=None, include_heads=None, prettify_tokens=True, lazy=False, word_ids=None):
     """Check everything and return (sections, sentence_b_start); raises ValueError/TypeError.
 
     encdec: dict with the ENC_DEC_ARGS (None values ignored). vectors: dict queries, keys, scale, causal
     for the self section (``attention``), or None. lazy: False (eager: float32 copies, the size limit),
-    True, or None (lazy above limits.LAZY_ABOVE_BYTES or MAX_INPUT_BYTES).
+    True, or None (lazy above limits.LAZY_ABOVE_BYTES or MAX_INPUT_BYTES). word_ids: {"tokens" |
+    "encoder_tokens" | "decoder_tokens": a tokenizer's word_ids() for those tokens}; the word boundaries
+    of tokens without word ids come from their subword markers (attnscope.inputs.words).
     """
     limits.lazy_mode(lazy, None)  # a wrong ``lazy`` is named first
     encdec = {k: val for k, val in (encdec or {}).items() if val is not None}
@@ -66,7 +68,8 @@ def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=
         raise ValueError("queries/keys: only for attention (one stack), not for encoder-decoder attention.")
     _include(inputs, include_layers, "include_layers", 0, "layer")
     _include(inputs, include_heads, "include_heads", 1, "head")
-    sections = [_section(inp, lazy, prettify_tokens) for inp in inputs]
+    ids = _word_ids(word_ids, inputs)
+    sections = [_section(inp, lazy, prettify_tokens, ids) for inp in inputs]
     if has_vectors:
         sections[0].vectors = _vectors(sections[0], inputs[0].shape, lazy, **vectors)
     return sections, sentence_b_start
@@ -182,18 +185,41 @@ def _take(arr: np.ndarray, layers, heads) -> np.ndarray:
     return np.ascontiguousarray(arr[np.ix_(layers, heads)])
 
 
-def _section(inp, lazy, prettify_tokens) -> Section:
+def _word_ids(word_ids, inputs) -> dict:
+    """{token argument: checked word ids} of ``word_ids`` (see :func:`build`)."""
+    if word_ids is None:
+        return {}
+    if not isinstance(word_ids, dict):
+        raise TypeError(f"word_ids: got {type(word_ids).__name__}; expected a dict {{'tokens': word ids}} "
+                        "(or 'encoder_tokens' / 'decoder_tokens').")
+    lengths = {}
+    for inp in inputs:
+        if inp.tokens_name is not None:
+            lengths[inp.tokens_name] = len(inp.q_tokens)
+        else:
+            lengths.update(decoder_tokens=len(inp.q_tokens), encoder_tokens=len(inp.k_tokens))
+    for name in word_ids:
+        if name not in lengths:
+            raise ValueError(f"word_ids: {name!r} is not one of the token arguments given {sorted(lengths)}.")
+    return {name: words.check_word_ids(ids, f"word_ids[{name!r}]", lengths[name]) for name, ids in word_ids.items()
+            if ids is not None}
+
+
+def _section(inp, lazy, prettify_tokens, word_ids=None) -> Section:
     if lazy:
         source = KeptSource(inp.value, inp.shape, inp.name)
     else:
         source = ArraySource(_take(inp.array, inp.layers, inp.heads), inp.layers, inp.heads)
         inp.array = None
     q_tokens, k_tokens = inp.q_tokens, inp.k_tokens
+    q_name, k_name = (inp.tokens_name,) * 2 if inp.tokens_name else ("decoder_tokens", "encoder_tokens")
+    found = words.section_words(q_tokens, k_tokens, (word_ids or {}).get(q_name), (word_ids or {}).get(k_name),
+                                inp.tokens_name is not None)  # before prettifying: it changes the markers
     if prettify_tokens:
         q_tokens, k_tokens = tokens.prettify(q_tokens), tokens.prettify(k_tokens)
     return Section(key=inp.key, source=source, layers=list(inp.layers), heads=list(inp.heads),
                    query_tokens=list(q_tokens), key_tokens=list(k_tokens), same_positions=inp.square,
-                   n_layers=inp.shape[0], n_heads=inp.shape[1])
+                   n_layers=inp.shape[0], n_heads=inp.shape[1], words=found)
 
 
 def _vectors(section, shape, lazy, queries=None, keys=None, scale=None, causal=False) -> Vectors:

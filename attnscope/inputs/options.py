@@ -1,13 +1,21 @@
-"""Checks of the options every view takes: which views, html_action, display_mode."""
+"""Checks of the options every view takes: which views, html_action, display_mode, and the drawing options
+of the matrix and text views (colormap, scale, group: the ``view_options`` trait)."""
 
 from __future__ import annotations
 
 from .indices import check_distinct
 
 #: the views a widget can show together
-VIEWS = ("head", "model", "neuron")
+VIEWS = ("head", "model", "neuron", "matrix", "text")
 HTML_ACTIONS = ("view", "return")
 DISPLAY_MODES = ("dark", "light")
+#: sequential colour maps only (attention is a magnitude; rainbow maps invent boundaries)
+COLORMAPS = ("viridis", "blues", "magma", "greys")
+SCALES = ("linear", "sqrt", "log")
+GROUPS = ("token", "word")
+#: the ``view_options`` trait's default: None is the user's JupyterLab setting (else viridis, linear)
+DEFAULT_VIEW_OPTIONS = {"colormap": None, "scale": None, "group": "token"}
+_RAINBOWS = ("rainbow", "jet", "hsv", "turbo", "spectral", "nipy_spectral", "gist_rainbow")
 
 
 def check_views(views) -> list[str]:
@@ -32,3 +40,45 @@ def check_display_mode(display_mode) -> str:
     if display_mode not in DISPLAY_MODES:
         raise ValueError(f"display_mode: got {display_mode!r}; expected one of {list(DISPLAY_MODES)}.")
     return display_mode
+
+
+def _choice(value, name: str, allowed, none_means: str | None):
+    if value is None and none_means is not None:
+        return None
+    if isinstance(value, str) and value.lower() in allowed:
+        return value.lower()
+    none = f", or None ({none_means})" if none_means is not None else ""
+    raise ValueError(f"{name}: got {value!r}; expected one of {list(allowed)}{none}.")
+
+
+def check_view_options(colormap=None, scale=None, group="token") -> dict:
+    """The ``view_options`` trait value (the contract of issue 11) from the arguments of the views."""
+    if isinstance(colormap, str) and colormap.lower() in _RAINBOWS:
+        raise ValueError(f"colormap: {colormap!r} is a rainbow map, which is not offered: its bands of hue read as "
+                         f"boundaries the weights do not have. Sequential maps only: {list(COLORMAPS)}.")
+    return {"colormap": _choice(colormap, "colormap", COLORMAPS, "your JupyterLab setting, else viridis"),
+            "scale": _choice(scale, "scale", SCALES, "your JupyterLab setting, else linear"),
+            "group": _choice(group, "group", GROUPS, None)}
+
+
+def view_options_value(value) -> dict:
+    """A ``view_options`` dict set on a widget, checked: only colormap, scale and group."""
+    if not isinstance(value, dict):
+        raise ValueError(f"view_options: got {type(value).__name__}; expected a dict with some of "
+                         f"{list(DEFAULT_VIEW_OPTIONS)}.")
+    unknown = sorted(set(value) - set(DEFAULT_VIEW_OPTIONS), key=str)
+    if unknown:
+        raise ValueError(f"view_options: unknown key(s) {unknown}; expected some of {list(DEFAULT_VIEW_OPTIONS)}.")
+    return check_view_options(**{**DEFAULT_VIEW_OPTIONS, **value})
+
+
+def check_section(section, sections):
+    """The section shown first: the one keyed ``section`` (default the first of ``sections``)."""
+    if section is None:
+        return sections[0]
+    keys = [s.key for s in sections]
+    if not isinstance(section, str) or section not in keys:
+        hint = "" if "rollout" in keys else '; pass rollout=True for a "rollout" section'
+        raise ValueError(f"section: expected one of {', '.join(repr(k) for k in keys)} (the sections of this "
+                         f"input{hint}), received {section!r}")
+    return sections[keys.index(section)]

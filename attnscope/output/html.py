@@ -28,6 +28,7 @@ import zlib
 from pathlib import Path
 
 from .._frontend import MODULE_NAME
+from ..inputs.options import DEFAULT_VIEW_OPTIONS
 from ..wire.state import section_shape
 
 #: where the built standalone bundle lives (``npm run build:standalone``); tests may point it elsewhere
@@ -92,6 +93,7 @@ def payload(state: dict) -> dict:
         "heads": [int(h) for h in state.get("heads") or []],
         "section": state["section"],
         "selection": dict(state.get("selection") or {}),
+        "view_options": dict(state.get("view_options") or DEFAULT_VIEW_OPTIONS),
         "sections": _compress_arrays(list(state["sections"])),
     }
 

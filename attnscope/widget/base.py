@@ -17,7 +17,7 @@ from .._frontend import MODULE_NAME, MODULE_VERSION
 from ..analysis.head_scores import scores_frame, section_scores
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
-from ..inputs.options import check_views
+from ..inputs.options import DEFAULT_VIEW_OPTIONS, check_views, view_options_value
 from ..output.display import inline_page, resolve_display
 from ..output.html import html_document, write_html
 from ..output.static_svg import fallback_svg
@@ -52,7 +52,9 @@ class AttentionWidget(DOMWidget):
         "attention {dtype, shape [L,H,Q,K], buffer}, layers and heads (real indices), query_tokens, "
         "key_tokens; optional queries [L,H,Q,d] / keys [L,H,K,d] (float32), scale, causal (neuron view). "
         "A lazy section has instead lazy: true, shape [L,H,Q,K], summary {pooled [L,H,Rq,Rk] float16, "
-        "stats [L,H,S] float32, stat_names} and fetched [slices] (+ head_dim with vectors): see attnscope.wire.",
+        "stats [L,H,S] float32, stat_names} and fetched [slices] (+ head_dim with vectors). Optional: words "
+        "{query, key, query_labels, key_labels}; a rollout/flow section has derived, derived_from, params, "
+        "head_labels, same_positions: see attnscope.wire.",
     ).tag(sync=True)
     sentence_b_start = Int(
         None, allow_none=True, help="Index of the first token of sentence B (self section), or None."
@@ -63,7 +65,13 @@ class AttentionWidget(DOMWidget):
                  "value read back is then the full list.").tag(sync=True)
     section = Unicode("", help="Key of the section shown first.").tag(sync=True)
     views = List(Unicode(), default_value=["head"],
-                 help="Views shown together and linked, in order: 'head', 'model', 'neuron'.").tag(sync=True)
+                 help="Views shown together and linked, in order: 'head', 'model', 'neuron', 'matrix', "
+                 "'text'.").tag(sync=True)
+    view_options = Dict(
+        default_value=dict(DEFAULT_VIEW_OPTIONS),
+        help="Drawing options of the matrix and text views: {colormap: None|'viridis'|'blues'|'magma'|'greys', "
+        "scale: None|'linear'|'sqrt'|'log', group: 'token'|'word'}; None follows the JupyterLab setting.",
+    ).tag(sync=True)
     selection = Dict(
         help="{section, layer, heads, pinned: {side, index} | None, open_head: {layer, head} | None}, "
         "written by the browser on click; set any subset from Python to move the views.",
@@ -102,10 +110,10 @@ class AttentionWidget(DOMWidget):
 
     @classmethod
     def _from_sections(cls, sections, *, layer=None, heads=None, sentence_b_start=None, section=None,
-                       views=("head",), dtype="float16", **kwargs):
+                       views=("head",), dtype="float16", view_options=None, **kwargs):
         """A widget of sections already checked (size included)."""
         state = wire_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
-                           section=section, views=views, dtype=dtype)
+                           section=section, views=views, dtype=dtype, view_options=view_options)
         widget = cls(**state, **kwargs)
         widget._checked = {s.key: s for s in sections}
         return widget
@@ -197,6 +205,13 @@ class AttentionWidget(DOMWidget):
     def _check_views(self, proposal):
         try:
             return check_views(list(proposal["value"]))
+        except ValueError as err:
+            raise StateError(str(err)) from None
+
+    @validate("view_options")
+    def _check_view_options(self, proposal):
+        try:
+            return view_options_value(dict(proposal["value"]))
         except ValueError as err:
             raise StateError(str(err)) from None
 

@@ -26,12 +26,13 @@ from .stats_job import StatsJob
 STATS_IN_BACKGROUND = True
 
 
-def lazy_state(sections, *, layer, heads=None, sentence_b_start=None, views=("head",)) -> dict:
+def lazy_state(sections, *, layer, heads=None, sentence_b_start=None, views=("head",), view_options=None,
+               section=None) -> dict:
     """The widget state of lazy sections: their weights checked and summarised a block at a time (the
     statistics too unless STATS_IN_BACKGROUND); the shown layer of the first goes with it when small."""
     summaries = {s.key: summarize(s, stats=not STATS_IN_BACKGROUND) for s in sections}
     return wire_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views,
-                      summaries=summaries)
+                      summaries=summaries, view_options=view_options, section=section)
 
 
 def saved_page_state(sections, **kwargs) -> dict:
@@ -48,9 +49,10 @@ class LazyAttentionWidget(AttentionWidget):
     _stats_job = None
 
     @classmethod
-    def _from_sections(cls, sections, *, layer=None, heads=None, sentence_b_start=None, views=("head",), **kwargs):
+    def _from_sections(cls, sections, *, layer=None, heads=None, sentence_b_start=None, views=("head",),
+                       view_options=None, section=None, **kwargs):
         widget = cls(**lazy_state(sections, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
-                                  views=views), **kwargs)
+                                  views=views, view_options=view_options, section=section), **kwargs)
         widget._checked = widget._kept = {s.key: s for s in sections}
         pending = [s["key"] for s in widget.sections if s.get("lazy") and s["summary"].get("stats") is None]
         if pending:

@@ -7,8 +7,9 @@ made: an ``IPython.display.HTML`` page is built from the state instead.
 
 from __future__ import annotations
 
+from ..analysis.derived import derived_sections
 from ..data.section import ordered
-from ..inputs import build, indices, options
+from ..inputs import build, derived, indices, options
 from ..output.html import html_object
 from ..wire.state import wire_state
 from .base import AttentionWidget
@@ -20,18 +21,29 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_attention=None, decoder_attention=None, cross_attention=None,
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
-               lazy=None):
-    """Show the ``views`` (any of "head", "model", "neuron", in order) of one widget, linked.
+               lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
+               section=None):
+    """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
     (self-attention only); the other arguments are those of head_view and model_view. ``layer`` and
     ``heads`` are real indices. Returns the displayed widget, or with html_action="return" an
     ``IPython.display.HTML`` page (nothing displayed). lazy: as in :func:`attnscope.head_view` (a lazy
     neuron view fetches the queries and keys with each slice).
+    rollout / flow: False, True or a dict of residual, head_fusion, discard_ratio (attnscope.rollout,
+    attnscope.attention_flow): adds a "Rollout" / "Attention flow" section for each self-attention section
+    (attnscope.analysis.derived; flow only for small inputs). colormap (None, "viridis", "blues", "magma",
+    "greys"), color_scale (None, "linear", "sqrt", "log"; matrix_view's ``scale``, named apart from the
+    neuron view's ``scale`` here) and group ("token" or "word") go to the matrix and text views (the
+    ``view_options`` trait). word_ids: {"tokens" | "encoder_tokens" | "decoder_tokens": a
+    tokenizer's word_ids()} for the word grouping (else the tokens' subword markers tell the words).
+    section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
     views = options.check_views(views)
+    view_options = options.check_view_options(colormap, color_scale, group)
+    rollout, flow = derived.derived_option(rollout, "rollout"), derived.derived_option(flow, "flow")
     vectors = None
     if queries is not None or keys is not None:
         vectors = dict(queries=queries, keys=keys, scale=scale, causal=causal)
@@ -40,14 +52,15 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
                     cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens),
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
-        prettify_tokens=prettify_tokens, lazy=lazy,
+        prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
     )
-    sections = ordered(sections)
-    first = sections[0]
+    sections = ordered(sections + derived_sections(sections, rollout, flow))
+    first = options.check_section(section, sections)
     layer = indices.layer_index(layer, first.layers, first.n_layers)
     heads = indices.initial_heads(heads, first.heads, first.n_heads)
-    args = dict(layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views)
-    if first.lazy:
+    args = dict(layer=layer, heads=heads, sentence_b_start=sentence_b_start, views=views, view_options=view_options,
+                section=first.key)
+    if sections[0].lazy:
         if html_action == "return":
             return html_object(saved_page_state(sections, **args))
         return LazyAttentionWidget._from_sections(sections, **args).show()

@@ -5,7 +5,10 @@ A section on the wire is ``{key, label, layers, heads, query_tokens, key_tokens}
   [L, H, K, d] float32, ``scale``, ``causal`` with vectors), or
 - lazy: ``lazy: true, shape [L, H, Q, K], summary {pooled [L, H, Rq, Rk] float16, stats [L, H, S]
   float32 or None until computed, stat_names}, fetched [saved slices]`` (+ ``head_dim``, ``scale``,
-  ``causal`` with vectors; the vectors come with each slice).
+  ``causal`` with vectors; the vectors come with each slice);
+and, when known, ``words`` {query, key, query_labels, key_labels} (attnscope.inputs.words). A derived
+section (rollout, flow: attnscope.analysis.derived) adds ``derived``, ``derived_from``, ``params``,
+``head_labels``, ``same_positions`` and its source's ``causal`` when known.
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -18,11 +21,12 @@ from ..analysis.head_stats import STAT_NAMES
 from ..data.section import SAME_POSITIONS, Section, ordered
 from ..data.source import ArraySource
 from ..inputs import limits
+from ..inputs.options import DEFAULT_VIEW_OPTIONS
 from .codec import WIRE_DTYPES, as_float32, to_wire, view
 from .messages import saved_slice, slice_bytes, stats_wire
 
 #: the traits that describe what the views show (what saving and the static picture need)
-STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "views", "selection")
+STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "views", "view_options", "selection")
 
 
 def section_shape(wire_sec: dict) -> list:
@@ -49,6 +53,22 @@ def wire_section(section: Section, *, dtype: str = "float16", summary: dict | No
     elif vec is not None:
         out.update(queries=to_wire(vec.queries.array, "float32"), keys=to_wire(vec.keys.array, "float32"),
                    scale=float(vec.scale), causal=bool(vec.causal))
+    out.update(_analysis_fields(section))
+    return out
+
+
+def _analysis_fields(section: Section) -> dict:
+    """The optional fields of issue 11 (module doc), JSON only (no buffers)."""
+    out = {}
+    if section.derived is not None:
+        out.update(derived=section.derived, derived_from=section.derived_from, params=dict(section.params),
+                   same_positions=bool(section.same_positions))
+        if section.causal is not None:
+            out["causal"] = bool(section.causal)
+    if section.head_labels is not None:
+        out["head_labels"] = [str(h) for h in section.head_labels]
+    if section.words is not None:
+        out["words"] = {k: list(v) for k, v in section.words.items()}
     return out
 
 
@@ -60,10 +80,11 @@ def initial_fetch_limit() -> int:
 
 
 def wire_state(sections, *, layer=None, heads=None, sentence_b_start=None, section=None, views=("head",),
-               dtype: str = "float16", summaries=None) -> dict:
+               dtype: str = "float16", summaries=None, view_options=None) -> dict:
     """The widget state (STATE_TRAITS but selection) of checked sections. ``summaries``: key -> {pooled,
     stats} for the lazy ones; the shown layer of the first lazy section goes in its ``fetched`` when small.
-    ``heads`` None means every head of the shown section."""
+    ``heads`` None means every head of the shown section; ``view_options`` None the defaults
+    (attnscope.inputs.options.DEFAULT_VIEW_OPTIONS)."""
     if dtype not in WIRE_DTYPES:
         raise ValueError(f"dtype: got {dtype!r}; expected one of {sorted(WIRE_DTYPES)}.")
     sections = ordered(sections)
@@ -75,7 +96,8 @@ def wire_state(sections, *, layer=None, heads=None, sentence_b_start=None, secti
         next(w for w in wire if w["key"] == key)["fetched"] = [saved_slice(first, layer, first.heads)]
     return {"sections": wire, "section": key, "layer": int(layer),
             "heads": sorted(first.heads) if heads is None else [int(h) for h in heads],
-            "sentence_b_start": sentence_b_start, "views": list(views)}
+            "sentence_b_start": sentence_b_start, "views": list(views),
+            "view_options": dict(DEFAULT_VIEW_OPTIONS if view_options is None else view_options)}
 
 
 def shown(state: dict) -> tuple[dict, int]:
@@ -179,5 +201,7 @@ def wire_sections(state: dict, kept: dict | None = None) -> dict:
         out[s["key"]] = Section(key=s["key"], source=wire_section_source(s, (kept or {}).get(s["key"])),
                                 layers=list(s["layers"]), heads=_heads(s), query_tokens=list(s["query_tokens"]),
                                 key_tokens=list(s["key_tokens"]), same_positions=SAME_POSITIONS[s["key"]],
-                                n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1)
+                                n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1, words=s.get("words"),
+                                derived=s.get("derived"), derived_from=s.get("derived_from"),
+                                params=s.get("params"), head_labels=s.get("head_labels"))
     return out

@@ -1,10 +1,11 @@
 /** Eager sections: the page holds the whole [layers, heads, queries, keys] tensor. */
 import { EagerWire } from '../wire/sections';
+import { NO_EXTRAS, SectionExtras } from '../wire/section-extras';
 import { Tensor } from '../wire/tensor';
 import { isSamePositions, READY, Section } from './section';
 
 /** The fields an eager section is made of (tests and tools build sections from tensors with it). */
-export interface EagerFields {
+export interface EagerFields extends Partial<SectionExtras> {
   key: string;
   label: string;
   attention: Tensor;
@@ -26,6 +27,7 @@ export function eager(f: EagerFields): Section {
   const queries = f.queries ?? null;
   const keys = f.keys ?? null;
   return {
+    ...NO_EXTRAS,
     ...f,
     samePositions: f.samePositions ?? isSamePositions(f.queryTokens, f.keyTokens),
     shape: attention.shape,

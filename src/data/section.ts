@@ -7,10 +7,12 @@ import { SectionAxes } from '../selection/ids';
 import { Summary } from '../wire/summary';
 import { LayerWeights, Tensor } from '../wire/tensor';
 import { SliceStatus } from './slice-store';
+import { SectionExtras } from '../wire/section-extras';
+import { ViewOptions } from '../wire/view-options';
 
 export type { Summary } from '../wire/summary';
 
-export interface Section extends SectionAxes {
+export interface Section extends SectionAxes, SectionExtras {
   key: string;
   label: string;
   /** [layers, heads, queries, keys] */
@@ -93,6 +95,8 @@ export interface SectionSource {
   readonly sectionList: Section[];
   section(key: string): Section | undefined;
   readonly sentenceBStart: number | null;
+  /** How the matrix and text views colour and group (the `view_options` trait); defaults when absent. */
+  readonly viewOptions?: ViewOptions;
   /** Called when fetched data arrives or a fetch changes state (lazy sections); returns an unsubscribe. */
   onData?(fn: () => void): () => void;
   /** A view that goes away no longer keeps what it fetched from being evicted. */

@@ -16,6 +16,7 @@ import { pairWeight, StripeInput } from '../render/stripes';
 import { displayText } from '../render/tokens';
 import { layerWeights, Section } from '../data/section';
 import { HeadSnapshot } from '../views/head/view';
+import { AGGREGATE_COLOR, drawnHeads } from '../views/head/aggregate-chip';
 import { ExportedSvg, fileName, h, headsPart, SvgNode, SvgPalette, svgDocument, textWidth } from './svg';
 
 
@@ -51,6 +52,9 @@ export function headTitle(p: HeadSvgInput): string {
   const sec = p.section;
   const ids = headIdsOf(sec, p.heads);
   const parts = [`attnscope \u00b7 ${sec.label}`, `layer ${p.layer}`, `${ids.length === 1 ? 'head' : 'heads'} ${ids.join(', ')}`];
+  if (p.aggregate && p.aggregate !== 'off') {
+    parts.push(`${p.aggregate} of ${ids.length} head${ids.length === 1 ? '' : 's'}`);
+  }
   if (p.focus) {
     parts.push(tokenLabel(sec, p.focus));
   }
@@ -83,6 +87,15 @@ function legend(p: HeadSvgInput, x0: number, y0: number, maxWidth: number): { no
       )
     );
     x += w + 3;
+  }
+  if (p.aggregate && p.aggregate !== 'off') {
+    const text = p.aggregate;
+    const w = textWidth(text, 10) + 10;
+    chips.push(
+      h('g', { 'data-role': 'aggregate-chip', 'data-aggregate': text },
+        h('rect', { x, y, width: w, height: CHIP_H, rx: 3, fill: AGGREGATE_COLOR }),
+        h('text', { x: x + w / 2, y: y + CHIP_H / 2 + 3.5, 'text-anchor': 'middle', 'font-size': 10, fill: '#ffffff' }, text))
+    );
   }
   return { node: h('g', { 'data-role': 'legend' }, ...chips), height: y - y0 + CHIP_H };
 }
@@ -140,7 +153,8 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = layerSlotOrFirst(sec, p.layer);
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads: p.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
+  const drawn = drawnHeads(weights, p.heads, p.aggregate, p.colors);
+  const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);
   const kW = columnWidth(sec.keyTokens, p.key, p.maxTokenChars);
@@ -160,18 +174,18 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
 
   // Stripes behind the tokens opposite the focused one (drawn first: the text goes over them).
   const stripes: SvgNode[] = [];
-  if (p.focus && p.heads.length > 0) {
+  if (p.focus && drawn.heads.length > 0) {
     const other = p.focus.side === 'query' ? p.key : p.query;
     const x = p.focus.side === 'query' ? kX : qX;
     const width = p.focus.side === 'query' ? kW : qW;
-    const input: StripeInput = { weights, nQueries: nQ, nKeys: nK, heads: p.heads, focusSide: p.focus.side, focusIndex: p.focus.index, start: other.start, end: other.end };
-    const stripe = width / p.heads.length;
+    const input: StripeInput = { weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, focusSide: p.focus.side, focusIndex: p.focus.index, start: other.start, end: other.end };
+    const stripe = width / drawn.heads.length;
     for (let o = other.start; o < other.end; o++) {
-      p.heads.forEach((head, slot) => {
+      drawn.heads.forEach((head, slot) => {
         const w = pairWeight(input, head, o);
         if (w > 0) {
           stripes.push(
-            h('rect', { x: x + slot * stripe, y: y0 + (o - other.start) * rowH + 1, width: stripe, height: rowH - 2, fill: p.colors[head], 'fill-opacity': Math.min(1, w).toPrecision(4) })
+            h('rect', { x: x + slot * stripe, y: y0 + (o - other.start) * rowH + 1, width: stripe, height: rowH - 2, fill: drawn.colorOf(head), 'fill-opacity': Math.min(1, w).toPrecision(4) })
           );
         }
       });
@@ -187,16 +201,16 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
         y1: y0 + (batch.q[i] - p.query.start + 0.5) * rowH,
         x2: kX,
         y2: y0 + (batch.k[i] - p.key.start + 0.5) * rowH,
-        stroke: p.colors[slot],
+        stroke: drawn.colorOf(slot),
         'stroke-opacity': batch.alpha[i].toPrecision(4),
-        'data-head': headId(sec, slot)
+        'data-head': drawn.aggregate ?? headId(sec, slot)
       })
     );
   }
 
   const node = h(
     'g',
-    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': headIdsOf(sec, p.heads).join(','), 'data-lines': batch.count },
+    { 'data-view': 'head', 'data-layer': p.layer, 'data-heads': headIdsOf(sec, p.heads).join(','), 'data-aggregate': drawn.aggregate, 'data-lines': batch.count },
     titleNode,
     leg.node,
     h('g', { 'data-role': 'stripes' }, ...stripes),

@@ -14,6 +14,8 @@ import { collectLinks } from '../analysis/links';
 import { heatAlpha, poolMatrix } from '../analysis/pooling';
 import { thumbnailMode } from '../render/thumbnails';
 import { overview, Overview } from '../data/section';
+import { choiceOverview, MAX, MEAN } from '../analysis/aggregate';
+import { AGGREGATE_COLOR } from '../views/head/aggregate-chip';
 import { headFigure, HeadSvgInput, TITLE_TOKEN_CHARS } from './head-svg';
 import { ModelSnapshot } from '../views/model/view';
 import { escapeInvisible, isolate } from '../render/token-text';
@@ -145,10 +147,13 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
   const open = p.openHead;
 
   const labels: SvgNode[] = [h('text', { x: gridX + LABEL_W - 6, y: gridY + 11, 'text-anchor': 'end', 'font-size': 10, fill: pal.muted }, 'L\\H')];
-  sec.heads.forEach((id, slot) => {
-    labels.push(h('text', { 'data-role': 'head-label', x: cellX(slot) + size / 2, y: gridY + 11, 'text-anchor': 'middle', 'font-size': 10, fill: pal.muted }, String(id)));
+  const aggs = p.aggregates && p.aggregates.length > 0 ? p.aggregates : null;
+  const columns = [...sec.heads.map(String), ...(aggs ? ['mean', 'max'] : [])];
+  columns.forEach((id, slot) => {
+    labels.push(h('text', { 'data-role': 'head-label', x: cellX(slot) + size / 2, y: gridY + 11, 'text-anchor': 'middle', 'font-size': 10, fill: pal.muted }, id));
   });
   const thumbs: SvgNode[] = [];
+  const aggThumbs: SvgNode[] = [];
   let outlineNode: SvgNode | null = null;
   sec.layers.forEach((layer, li) => {
     const current = layer === p.layer;
@@ -186,9 +191,19 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
         outlineNode = h('rect', { 'data-role': 'open-outline', x: x - 2.5, y: y - 2.5, width: size + 5, height: size + 5, fill: 'none', stroke: color, 'stroke-width': 3 });
       }
     }
+    (aggs ? ([MEAN, MAX] as const) : []).forEach((choice, k) => {
+      const src = choiceOverview(sec, li, choice, aggs ?? []);
+      if (!src) {
+        return;
+      }
+      const t = mode === 'lines' && src.exact ? lineThumb(src.weights, nQ, nK, AGGREGATE_COLOR, p.focus, size) : heatThumb(src, nQ, nK, AGGREGATE_COLOR, p.focus, size);
+      const frame = h('rect', { x: 0, y: 0, width: size, height: size, fill: pal.background, stroke: AGGREGATE_COLOR, 'stroke-width': 1, 'stroke-dasharray': '3 2' });
+      const attrs = { class: 'attnscope-aggregate-thumb', 'data-layer': layer, 'data-aggregate': choice.kind, 'data-exact': String(src.exact) };
+      aggThumbs.push(h('g', { ...attrs, transform: `translate(${num(cellX(nHeads + k))} ${num(cellY(li))})` }, frame, t.node));
+    });
   });
 
-  const gridW = LABEL_W + nHeads * (size + GAP) - GAP;
+  const gridW = LABEL_W + columns.length * (size + GAP) - GAP;
   const gridH = HEADER_H + sec.layers.length * (size + GAP) - GAP;
   let width = PAD * 2 + gridW;
   let height = gridY + gridH + PAD;
@@ -212,7 +227,7 @@ export function modelSvg(p: ModelSvgInput): ExportedSvg & { thumbs: number } {
     { 'data-view': 'model', 'data-mode': mode, 'data-thumbs': thumbs.length, 'data-open': open ? `${open.layer}:${headId(sec, open.head)}` : '' },
     h('text', { 'data-role': 'title', x: PAD, y: PAD + 13, 'font-size': 13, 'font-weight': 600, fill: pal.foreground }, title),
     h('g', { 'data-role': 'labels' }, ...labels),
-    h('g', { 'data-role': 'thumbs' }, ...thumbs),
+    h('g', { 'data-role': 'thumbs' }, ...thumbs, ...aggThumbs),
     outlineNode,
     panelNode
   );

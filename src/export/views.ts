@@ -6,11 +6,13 @@
 import { HeadView } from '../views/head/view';
 import { GridView } from '../views/model/view';
 import { NeuronView } from '../views/neuron/view';
+import { TextView } from '../views/text/view';
 import { attachExport } from './button';
 import { headSvg } from './head-svg';
 import { modelSvg } from './model-svg';
 import { neuronSvg } from './neuron-svg';
 import { ExportedSvg, paletteOf } from './svg';
+import { textSvg } from './text-svg';
 
 /** Adds the export button to a head view; returns the cleanup. */
 export function exportHeadView(view: HeadView): () => void {
@@ -37,5 +39,14 @@ export function exportNeuronView(view: NeuronView): () => void {
   return attachExport(view.element, (): ExportedSvg | null => {
     const s = view.snapshot();
     return s && neuronSvg({ ...s, palette: paletteOf(view.element) });
+  });
+}
+
+/** Adds the export button to a text view (the running text wrapped as on screen). */
+export function exportTextView(view: TextView): () => void {
+  return attachExport(view.element, (): ExportedSvg | null => {
+    const s = view.snapshot();
+    const body = view.element.querySelector<HTMLElement>('.attnscope-text-body');
+    return s && textSvg({ ...s, palette: paletteOf(view.element), textWidth: body?.clientWidth });
   });
 }

@@ -6,12 +6,13 @@
 import { decodeWire } from './codec';
 import { WireError } from './errors';
 import { decodeSavedSlice, WireSlice } from './messages';
+import { decodeExtras, EXTRA_KEYS, SectionExtras } from './section-extras';
 import { decodeSummary, Summary } from './summary';
 import { Tensor } from './tensor';
 
 const SECTION_KEYS = new Set([
   'key', 'label', 'attention', 'layers', 'heads', 'query_tokens', 'key_tokens', 'queries', 'keys', 'scale',
-  'causal', 'lazy', 'shape', 'summary', 'head_dim', 'fetched', 'same_positions'
+  'causal', 'lazy', 'shape', 'summary', 'head_dim', 'fetched', 'same_positions', ...EXTRA_KEYS
 ]);
 const EAGER_ONLY = ['attention', 'queries', 'keys'];
 const LAZY_ONLY = ['shape', 'summary', 'head_dim', 'fetched'];
@@ -60,7 +61,7 @@ function decodeVectors(
 
 
 /** The fields eager and lazy sections share. */
-export interface SectionFields {
+export interface SectionFields extends SectionExtras {
   key: string;
   label: string;
   layers: number[];
@@ -105,7 +106,8 @@ function decodeCommon(obj: Record<string, unknown>, where: string, shape: readon
     keyTokens: stringList(obj.key_tokens, `${where}.key_tokens`, nK),
     scale: typeof obj.scale === 'number' ? obj.scale : null,
     causal: obj.causal === true,
-    samePositions: typeof obj.same_positions === 'boolean' ? obj.same_positions : null
+    samePositions: typeof obj.same_positions === 'boolean' ? obj.same_positions : null,
+    ...decodeExtras(obj, where, shape)
   };
 }
 

@@ -21,7 +21,7 @@ test('quickstart notebook renders every view, with the real MiniLM', async ({ pa
   const widgets = nb.cells
     .filter(c => c.cell_type === 'code')
     .map(c => (Array.isArray(c.source) ? c.source.join('') : c.source))
-    .filter(src => /(head_view|model_view|neuron_view|\bshow)\(/.test(src)).length;
+    .filter(src => /(head_view|model_view|neuron_view|matrix_view|text_view|\bshow)\(/.test(src)).length;
   expect(widgets).toBeGreaterThanOrEqual(5);
 
   const outputs = page.locator('.jp-OutputArea-output .attnscope');

@@ -1,11 +1,11 @@
 """Static SVG picture of a widget's initial view, for places that cannot run widgets (GitHub, nbviewer).
 
 Pure Python and numpy, built with xml.etree (every token is XML-escaped text, never markup). The first of
-the widget's views that has a picture is drawn (head, else model; a neuron-only widget gets the head
-picture): head.py and model.py draw what the widget draws, with the line rules of lines.py and the
-constants of render-constants.json. Weights are read through sources rebuilt from the wire state
-(eager: the float16 weights the page decodes; lazy: the fetched slices, else the kernel's kept tensor for
-the head picture, and the pooled summary for the model picture).
+the widget's views that has a picture is drawn (head, else model; a widget of neuron, matrix or text
+views only gets the head picture of its shown section): head.py and model.py draw what the widget draws,
+with the line rules of lines.py and the constants of render-constants.json. Weights are read through
+sources rebuilt from the wire state (eager: the float16 weights the page decodes; lazy: the fetched
+slices, else the kernel's kept tensor for the head picture, and the pooled summary for the model picture).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import { LayerWeights } from '../../wire/tensor';
 import { ViewBase } from '../base';
 import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
+import { aggregateRows, AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
 import { HeadCanvases, StripesDrawn } from './canvases';
 import { chipSlotOfEvent, markChips, renderChips } from './chips';
 import { buildHeadViewDom, HeadViewDom } from './dom';
@@ -52,6 +53,8 @@ export interface HeadSnapshot {
   linksWidth?: number;
   /** Opacity rule of the focused token's lines ('shared' when absent). */
   contrast?: LineContrast;
+  /** Lines of the mean or max of the active heads, in one colour, instead of one set per head. */
+  aggregate?: AggregateMode;
 }
 
 export class HeadView extends ViewBase {
@@ -61,6 +64,8 @@ export class HeadView extends ViewBase {
   private keyEls: HTMLElement[] = [];
   private colors: string[] = [];
   private readonly canvases: HeadCanvases;
+  private readonly aggChip = buildAggregateChip(document);
+  private aggregate: AggregateMode = 'off';
 
   constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
     super(model, selection);
@@ -84,7 +89,7 @@ export class HeadView extends ViewBase {
     const { query, key } = this.ranges(sec);
     const { rowHeight, maxTokenChars, hoverContrast } = settings.value;
     const focus = this.visibleFocus(sec, this.selection.focus);
-    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth, contrast: hoverContrast };
+    return { section: sec, layer, heads, query, key, focus, pinned: this.state.pinned, colors: this.colors, rowHeight, maxTokenChars, linksWidth: this.dom.links.clientWidth, contrast: hoverContrast, aggregate: this.aggregate };
   }
 
   // --- data -------------------------------------------------------------------------------------
@@ -154,6 +159,11 @@ export class HeadView extends ViewBase {
     });
     this.on<MouseEvent>(d.chips, 'click', e => this.withChip(e, h => this.selection.toggleHead(h)));
     this.on<MouseEvent>(d.chips, 'dblclick', e => this.withChip(e, h => this.selection.soloHead(h)));
+    this.on(this.aggChip, 'click', () => {
+      this.aggregate = nextAggregate(this.aggregate);
+      this.renderChipState();
+      this.paint();
+    });
     this.on(d.layerSelect, 'change', () => this.selection.setLayer(Number(d.layerSelect.value)));
     this.on(d.filterSelect, 'change', () => {
       if (isPairFilter(d.filterSelect.value)) {
@@ -244,6 +254,9 @@ export class HeadView extends ViewBase {
     const nHeads = sec.shape[1];
     this.colors = paletteFor(settings.value.headPalette, nHeads);
     renderChips(d.chips, sec, this.colors);
+    d.chips.append(this.aggChip);
+    this.aggChip.hidden = nHeads < 2;
+    this.aggregate = nHeads < 2 ? 'off' : this.aggregate; // one head: its mean and max are itself
     this.renderChipState();
 
     const { query, key } = this.ranges(sec);
@@ -260,6 +273,7 @@ export class HeadView extends ViewBase {
     const sec = this.section;
     const active = new Set(sec ? headIdsOf(sec, this.shown.heads) : []);
     markChips(this.dom.chips, active);
+    markAggregateChip(this.aggChip, this.aggregate, active.size);
     this.element.dataset.heads = Array.from(active).join(',');
   }
 
@@ -289,25 +303,19 @@ export class HeadView extends ViewBase {
       Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
       return;
     }
-    const heads = status.heads;
+    const drawn = drawnHeads(weights, status.heads, this.aggregate, this.colors);
     const contrast = settings.value.hoverContrast;
-    const batch = collectLinks({ weights, nQueries: nQ, nKeys: nK, heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
-    const colors = this.colors;
-    const geometry: LinkGeometry = {
-      width,
-      rowHeight: rowH,
-      queryOffset: query.start,
-      keyOffset: key.start,
-      colorOf: h => colors[h]
-    };
+    const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
+    const geometry: LinkGeometry = { width, rowHeight: rowH, queryOffset: query.start, keyOffset: key.start, colorOf: drawn.colorOf };
     const useCanvas = batch.count > settings.value.canvasThreshold;
-    const stripes = this.stripesOf(sec, weights, heads, focus, query, key);
+    const stripes = this.stripesOf(sec, drawn.weights, drawn.heads, focus, query, key);
     this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas });
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       renderer: useCanvas ? 'canvas' : 'svg',
       layer: String(shown.layer),
-      heads: headIdsOf(sec, heads).join(','),
+      heads: headIdsOf(sec, status.heads).join(','),
+      aggregate: drawn.aggregate ?? '',
       focus: focus ? `${focus.side}:${focus.index}` : '',
       state: 'ready'
     });
@@ -368,12 +376,10 @@ export class HeadView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const content = tooltipContent(
-      { weights, nQueries: nQ, nKeys: nK, heads: status.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key },
-      t,
-      this.state.pinned
-    );
-    fillTooltip(tip, content.title, content.rows.map(r => ({ text: r.text, color: this.colors[r.head] })), content.exact);
+    const input = { weights, nQueries: nQ, nKeys: nK, heads: status.heads, headIds: sec.heads, queryTokens: sec.queryTokens, keyTokens: sec.keyTokens, query, key };
+    const content = tooltipContent(input, t, this.state.pinned);
+    const rows = [...aggregateRows(input, this.aggregate, t, this.state.pinned), ...content.rows.map(r => ({ text: r.text, color: this.colors[r.head] }))];
+    fillTooltip(tip, content.title, rows, content.exact);
     showTooltipAt(tip, this.element, el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
   }
 }

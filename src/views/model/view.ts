@@ -17,6 +17,7 @@ import { OpenHead, Selection, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
 import { hideControl, prepareCanvas, setOptions } from '../dom';
 import { HeadSnapshot, HeadView } from '../head/view';
+import { aggregateCells, aggregateOf, aggregateTooltip, buildAggregatesToggle, paintAggregates } from './aggregates';
 import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './dom';
 
 /** What the model view shows at one moment: enough to draw it again elsewhere (an export). */
@@ -33,6 +34,8 @@ export interface ModelSnapshot {
   thumbSize?: number;
   /** The open head as its panel shows it; drawn beside the grid. */
   panel?: HeadSnapshot | null;
+  /** Active head slots whose mean and max end each row (the "aggregates" toggle on), else null. */
+  aggregates?: readonly number[] | null;
 }
 import { showTooltipAt } from '../../render/tooltip';
 
@@ -47,11 +50,15 @@ export class GridView extends ViewBase {
   private colors: string[] = [];
   private size = 0;
   private panelView: HeadView | null = null;
+  /** The mean and max thumbnails ending each row, when the "aggregates" toggle is on. */
+  private aggCells: HTMLCanvasElement[] = [];
+  private readonly aggToggle = buildAggregatesToggle(document);
 
   constructor(model: SectionSource, selection: Selection) {
     super(model, selection);
     this.dom = buildGridViewDom(document);
     this.element = this.dom.root;
+    this.dom.sectionSelect.parentElement?.after(this.aggToggle);
     this.listen();
     this.rebuild();
   }
@@ -70,7 +77,7 @@ export class GridView extends ViewBase {
     }
     const focus = this.validFocus(sec, this.selection.focus);
     const panel = this.panelView?.snapshot() ?? null;
-    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel };
+    return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel, aggregates: this.aggColumns ? this.state.heads : null };
   }
 
   private thumbOf(target: EventTarget | null): { layer: number; slot: number; el: HTMLElement } | null {
@@ -98,6 +105,7 @@ export class GridView extends ViewBase {
     this.on<MouseEvent>(d.grid, 'mouseover', e => this.showTooltip(this.thumbOf(e.target)));
     this.on<FocusEvent>(d.grid, 'focusin', e => this.showTooltip(this.thumbOf(e.target)));
     this.on(d.grid, 'mouseleave', () => this.showTooltip(null));
+    this.listenAggregates();
     this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
     this.cleanups.push(
       this.selection.subscribe((_s, changed) => {
@@ -108,7 +116,7 @@ export class GridView extends ViewBase {
         if (changed.has('openHead') && !this.relayout()) {
           this.updateOpen();
         }
-        if (changed.has('hovered') || changed.has('pinned') || changed.has('layer')) {
+        if (changed.has('hovered') || changed.has('pinned') || changed.has('layer') || (changed.has('heads') && this.aggCells.length > 0)) {
           this.paint();
         }
       })
@@ -130,7 +138,7 @@ export class GridView extends ViewBase {
     const content = root.clientWidth > 0 ? root.clientWidth - padding : 800;
     // the scroller keeps a stable gutter for its vertical scrollbar (style/base.css)
     const gutter = Math.max(0, this.dom.scroll.offsetWidth - this.dom.scroll.clientWidth);
-    return gridLayout(content, gutter, this.section?.shape[1] ?? 1, !!this.state.openHead);
+    return gridLayout(content, gutter, (this.section?.shape[1] ?? 1) + this.aggColumns, !!this.state.openHead);
   }
 
   /** Rebuilds the grid when the view's width or an opened head changes its layout; says whether it did. */
@@ -156,14 +164,19 @@ export class GridView extends ViewBase {
     hideControl(d.sectionSelect, sections.length < 2);
 
     const [, nHeads, nQ, nK] = sec.shape;
+    this.aggToggle.hidden = nHeads < 2; // one head (rollout, flow): its mean and max are itself
     const colors = paletteFor(settings.value.headPalette, nHeads);
     const layout = this.layout();
     this.size = layout.size;
     d.body.dataset.layout = layout.layout;
-    d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nHeads}, ${this.size + 2 * THUMB_BORDER}px)`;
+    d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nHeads + this.aggColumns}, ${this.size + 2 * THUMB_BORDER}px)`;
     const doc = d.root.ownerDocument;
     const cells: HTMLElement[] = [headerCell(doc, 'L\\H', 'attnscope-grid-corner')];
     sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
+    if (this.aggColumns) {
+      cells.push(headerCell(doc, 'mean', 'attnscope-grid-head'), headerCell(doc, 'max', 'attnscope-grid-head'));
+    }
+    this.aggCells = [];
     this.thumbs = [];
     this.heat = [];
     this.heatImages = [];
@@ -185,6 +198,11 @@ export class GridView extends ViewBase {
         cells.push(c);
         this.thumbs.push(c);
       });
+      if (this.aggColumns) {
+        const agg = aggregateCells(doc, layer);
+        cells.push(...agg);
+        this.aggCells.push(...agg);
+      }
     });
     d.grid.replaceChildren(...cells);
     this.element.dataset.mode = thumbnailMode(nQ, nK);
@@ -194,7 +212,46 @@ export class GridView extends ViewBase {
   }
 
   protected dataChanged(): void {
-    // thumbnails come from the summary sent up front; fetched slices matter to the open head only
+    // thumbnails come from the summary sent up front; fetched slices refine the aggregates (and the open head)
+    if (this.aggCells.length > 0) {
+      this.paint();
+    }
+  }
+
+  /** 2 when the aggregate thumbnails are on (a mean and a max column), else 0. */
+  private get aggColumns(): number {
+    return !this.aggToggle.hidden && this.aggToggle.getAttribute('aria-pressed') === 'true' ? 2 : 0;
+  }
+
+  private listenAggregates(): void {
+    const d = this.dom;
+    this.on(this.aggToggle, 'click', () => {
+      this.aggToggle.setAttribute('aria-pressed', String(!this.aggColumns));
+      this.rebuild();
+    });
+    const select = (e: Event): void => {
+      const a = aggregateOf(e.target);
+      if (a) {
+        this.selection.setLayer(a.layer);
+      }
+    };
+    this.on<MouseEvent>(d.grid, 'click', select);
+    this.on<KeyboardEvent>(d.grid, 'keydown', e => {
+      if ((e.key === 'Enter' || e.key === ' ') && aggregateOf(e.target)) {
+        e.preventDefault();
+        select(e);
+      }
+    });
+    const tip = (e: Event): void => {
+      const a = aggregateOf(e.target);
+      const sec = this.section;
+      if (a && sec) {
+        d.tooltip.textContent = aggregateTooltip(sec, a.layer, a.kind, this.state.heads);
+        showTooltipAt(d.tooltip, this.element, a.el.getBoundingClientRect(), { gap: 4, align: 'end' });
+      }
+    };
+    this.on(d.grid, 'mouseover', tip);
+    this.on(d.grid, 'focusin', tip);
   }
 
   /** Redraws every thumbnail for the current focus. */
@@ -229,8 +286,11 @@ export class GridView extends ViewBase {
     this.dom.grid.querySelectorAll<HTMLElement>('.attnscope-grid-layer').forEach(h => {
       h.classList.toggle('is-current', Number(h.dataset.layer) === this.state.layer);
     });
+    const exactAggs = paintAggregates(this.aggCells, sec, this.state.heads, focus, this.size);
     Object.assign(this.element.dataset, {
       thumbs: String(this.thumbs.length),
+      aggregates: this.aggCells.length ? `${this.aggCells.length}` : '',
+      aggregatesExact: this.aggCells.length ? String(exactAggs === this.aggCells.length) : '',
       focus: focus ? `${focus.side}:${focus.index}` : '',
       summary: sec.lazy ? 'pooled' : '',
       state: 'ready'

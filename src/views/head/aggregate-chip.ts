@@ -1,0 +1,71 @@
+/**
+ * The head view's aggregate chip ("aggregates as heads"): one chip after the head chips that
+ * cycles off -> mean -> max -> off. When on, the view draws the lines of the mean (or the maximum)
+ * of the drawn active heads in one neutral colour, instead of one set of lines per head; opacity is
+ * the aggregate weight itself (one "head" shares nothing). Off, the view is as before.
+ */
+import { aggregateHeads } from '../../analysis/aggregate';
+import { TooltipRow } from '../../render/tooltip';
+import { TokenRef } from '../../selection/state';
+import { LayerWeights } from '../../wire/tensor';
+import { tooltipContent, TooltipInput } from './tooltip';
+
+export type AggregateMode = 'off' | 'mean' | 'max';
+
+/** Lines of an aggregate: a mid grey, readable on light (#fff) and dark (#111) backgrounds (3:1 and more). */
+export const AGGREGATE_COLOR = '#8a94a3';
+
+const NEXT: Readonly<Record<AggregateMode, AggregateMode>> = { off: 'mean', mean: 'max', max: 'off' };
+
+export function nextAggregate(mode: AggregateMode): AggregateMode {
+  return NEXT[mode];
+}
+
+/** The chip (a toggle button); the controller listens to its clicks. */
+export function buildAggregateChip(doc: Document): HTMLButtonElement {
+  const chip = doc.createElement('button');
+  chip.type = 'button';
+  chip.className = 'attnscope-aggregate-chip';
+  chip.style.setProperty('--attnscope-chip-color', AGGREGATE_COLOR);
+  markAggregateChip(chip, 'off', 0);
+  return chip;
+}
+
+/** Label, pressed state and title of the chip for `mode` over `nActive` heads. */
+export function markAggregateChip(chip: HTMLElement, mode: AggregateMode, nActive: number): void {
+  chip.dataset.aggregate = mode;
+  chip.textContent = mode === 'off' ? 'mean/max' : mode;
+  chip.setAttribute('aria-pressed', String(mode !== 'off'));
+  const what = mode === 'off' ? 'one set of lines per head' : `the ${mode} of the ${nActive} active heads, in one colour`;
+  chip.title = `Showing ${what}: click for ${nextAggregate(mode) === 'off' ? 'the heads' : `the ${nextAggregate(mode)}`}`;
+  chip.setAttribute('aria-label', `Aggregate of the active heads: ${mode}`);
+}
+
+/** What the lines are drawn from: the layer's heads as they are, or their aggregate as one head (slot 0). */
+export interface DrawnHeads {
+  weights: LayerWeights;
+  heads: readonly number[];
+  colorOf: (slot: number) => string;
+  /** The aggregate drawn, or null for one set of lines per head. */
+  aggregate: 'mean' | 'max' | null;
+}
+
+export function drawnHeads(weights: LayerWeights, heads: readonly number[], mode: AggregateMode | undefined, colors: readonly string[]): DrawnHeads {
+  if (!mode || mode === 'off' || heads.length === 0) {
+    return { weights, heads, colorOf: h => colors[h], aggregate: null };
+  }
+  const mats = heads.map(h => weights[h]);
+  return { weights: [aggregateHeads(mats, mode)], heads: [0], colorOf: () => AGGREGATE_COLOR, aggregate: mode };
+}
+
+/** The tooltip's first row while an aggregate is drawn: its weight with the pinned token, or its strongest. */
+export function aggregateRows(input: TooltipInput, mode: AggregateMode, token: TokenRef, pinned: TokenRef | null): TooltipRow[] {
+  const d = drawnHeads(input.weights, input.heads, mode, []);
+  if (!d.aggregate) {
+    return [];
+  }
+  const row = tooltipContent({ ...input, weights: d.weights, heads: [0], headIds: undefined }, token, pinned).rows[0];
+  const [first, ...rest] = row.text;
+  const label = `${d.aggregate} of ${input.heads.length}`;
+  return [{ text: typeof first === 'string' ? [first.replace(/^head 0/, label), ...rest] : row.text, color: AGGREGATE_COLOR }];
+}

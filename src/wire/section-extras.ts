@@ -1,0 +1,122 @@
+/**
+ * The optional fields a section may carry besides its weights: what it was derived from (rollout,
+ * flow), its parameters, labels for its head slots, and the words its tokens form. Checked field
+ * by field; anything malformed throws a WireError naming the field.
+ */
+import { WireError } from './errors';
+
+/** Which token of which word: word index per token (0.., non-decreasing, consecutive) and one label per word. */
+export interface WordGroups {
+  query: number[];
+  key: number[];
+  queryLabels: string[];
+  keyLabels: string[];
+}
+
+export interface SectionExtras {
+  /** null for attention from the model; "rollout", "flow", ... for analysis results. */
+  derived: string | null;
+  /** Key of the section this one was computed from. */
+  derivedFrom: string | null;
+  /** The analysis parameters (residual, head_fusion, ...), for labels. */
+  params: Readonly<Record<string, number | string>>;
+  /** One label per head slot, shown instead of "head N" (rollout: ["rollout"]). */
+  headLabels: string[] | null;
+  /** Word groups when the kernel knows the word boundaries, else null (each token its own word). */
+  words: WordGroups | null;
+}
+
+export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words'] as const;
+
+function fail(message: string): never {
+  throw new WireError(message);
+}
+
+function optionalString(value: unknown, name: string): string | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value !== 'string' || value === '') {
+    fail(`${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+function wordIndex(value: unknown, name: string, nTokens: number): number[] {
+  if (!Array.isArray(value) || value.length !== nTokens) {
+    fail(`${name} must list one word index per token (${nTokens})`);
+  }
+  let last = -1;
+  for (const w of value) {
+    if (!Number.isInteger(w) || (w !== last && w !== last + 1) || (last === -1 && w !== 0)) {
+      fail(`${name} must start at 0 and go up by at most 1 per token`);
+    }
+    last = w as number;
+  }
+  return value as number[];
+}
+
+function labels(value: unknown, name: string, nWords: number): string[] {
+  if (!Array.isArray(value) || value.length !== nWords || !value.every(t => typeof t === 'string')) {
+    fail(`${name} must list ${nWords} strings, one per word`);
+  }
+  return value as string[];
+}
+
+function decodeWords(value: unknown, where: string, nQ: number, nK: number): WordGroups | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail(`${where}.words must be an object {query, key, query_labels, key_labels}`);
+  }
+  const w = value as Record<string, unknown>;
+  const query = wordIndex(w.query, `${where}.words.query`, nQ);
+  const key = wordIndex(w.key, `${where}.words.key`, nK);
+  return {
+    query,
+    key,
+    queryLabels: labels(w.query_labels, `${where}.words.query_labels`, query[nQ - 1] + 1),
+    keyLabels: labels(w.key_labels, `${where}.words.key_labels`, key[nK - 1] + 1)
+  };
+}
+
+function decodeParams(value: unknown, where: string): Record<string, number | string> {
+  if (value === undefined || value === null) {
+    return {};
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail(`${where}.params must be an object`);
+  }
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) {
+      fail(`${where}.params.${k} must be a number or a string`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The optional fields of sections[i] (`where`), checked against its shape [L, H, Q, K]. */
+export function decodeExtras(obj: Record<string, unknown>, where: string, shape: readonly number[]): SectionExtras {
+  const [, nHeads, nQ, nK] = shape;
+  let headLabels: string[] | null = null;
+  if (obj.head_labels !== undefined && obj.head_labels !== null) {
+    const v = obj.head_labels;
+    if (!Array.isArray(v) || v.length !== nHeads || !v.every(t => typeof t === 'string')) {
+      fail(`${where}.head_labels must list ${nHeads} strings, one per head`);
+    }
+    headLabels = v as string[];
+  }
+  return {
+    derived: optionalString(obj.derived, `${where}.derived`),
+    derivedFrom: optionalString(obj.derived_from, `${where}.derived_from`),
+    params: decodeParams(obj.params, where),
+    headLabels,
+    words: decodeWords(obj.words, where, nQ, nK)
+  };
+}
+
+/** A section without any of the optional fields (attention from the model, tokens as words). */
+export const NO_EXTRAS: SectionExtras = { derived: null, derivedFrom: null, params: {}, headLabels: null, words: null };
