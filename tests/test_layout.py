@@ -1,5 +1,5 @@
 """The package's shape: imports go one way through the layers below, none sits inside a function (but
-torch, IPython and transformers, which are heavy or optional), there is no import cycle, and no source
+torch, IPython, transformers and pandas, which are heavy or optional), there is no import cycle, and no source
 file passes 400 lines. scipy (attention flow's max-flow, not a dependency) is imported inside the one
 function that needs it."""
 
@@ -23,7 +23,7 @@ LAYERS = [
     ("attnscope.extract",),  # from_model, hooks, Attentions
     ("attnscope.api", "attnscope.neuron_view", "attnscope.validation", "attnscope"),  # entry points
 ]
-INNER_ALLOWED = {"torch", "IPython", "transformers", "scipy"}
+INNER_ALLOWED = {"torch", "IPython", "transformers", "scipy", "pandas"}  # pandas: optional, for DataFrames
 MAX_LINES = 400
 
 

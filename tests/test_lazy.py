@@ -128,8 +128,8 @@ def test_lazy_section_fields_and_summary(recording_comm, monkeypatch, with_torch
         assert s["summary"]["stats"]["dtype"] == "float32"
     assert pooled.shape == (2, 2, 64, 64) and stats.shape == (2, 2, 5)
     by_name = w.head_statistics()
-    assert list(by_name) == s["summary"]["stat_names"]
-    np.testing.assert_array_equal(np.stack(list(by_name.values()), -1), stats)
+    assert list(by_name)[:5] == s["summary"]["stat_names"]  # then the head scores
+    np.testing.assert_array_equal(np.stack(list(by_name.values())[:5], -1), stats)
     for i, layer in enumerate([2, 0]):
         for j, head in enumerate([3, 1]):
             m = x[layer, head].astype(np.float64)
@@ -158,7 +158,7 @@ def test_encoder_decoder_sections_are_all_lazy(recording_comm):
                                                      ("cross", [3, 3, 4, 5])]
     assert [len(s["fetched"]) for s in secs] == [1, 0, 0]  # the shown layer of the shown section
     cross_stats = w.head_statistics("cross", timeout=30)
-    assert np.all(cross_stats["previous"] == 0) and np.all(cross_stats["distance"] == 0)  # not for cross-attention
+    assert np.all(np.isnan(cross_stats["previous"])) and np.all(np.isnan(cross_stats["distance"]))  # not for cross
     assert np.all(w.head_statistics("decoder")["distance"] > 0)
     assert [c["section"] for c, _ in stats_messages(w)] == ["encoder", "decoder", "cross"]
     np.testing.assert_allclose(from_wire(secs[2]["summary"]["pooled"]), cross, atol=1e-3)
@@ -336,7 +336,7 @@ def test_eager_widgets_answer_head_statistics_as_lazy_ones_do(recording_comm):
     eager, lazy = head_view(A, TOK, lazy=False), head_view(A, TOK, lazy=True)
     assert not eager.lazy and lazy.lazy
     got, want = eager.head_statistics(), lazy.head_statistics(timeout=30)
-    assert list(got) == ["entropy", "max", "first", "previous", "distance"]
+    assert list(got)[:5] == ["entropy", "max", "first", "previous", "distance"]  # then the head scores
     for name in got:
         np.testing.assert_allclose(got[name], want[name], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(got["max"], A.astype(np.float64).max(-1).mean(-1), rtol=1e-6)

@@ -89,10 +89,12 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
         out = model(**inputs, output_attentions=True, return_dict=True)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
     word_ids = _word_ids(enc, batch_index, keep)
+    token_ids, special = _ids_and_special(tokenizer, ids[batch_index][keep])
     if not enc_dec:
         att = _weights(out, "attentions", model)
         result = Attentions(tokens=tokens, sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None),
-                            lazy=lazy, word_ids=None if word_ids is None else {"tokens": word_ids})
+                            lazy=lazy, word_ids=None if word_ids is None else {"tokens": word_ids},
+                            token_ids=token_ids, special_positions=special)
         if cap is not None:
             _add_vectors(result, cap, batch_index, keep, len(att), att[0].shape[1])
         vectors = 0 if result.queries is None else result.queries.nbytes + result.keys.nbytes
@@ -106,10 +108,20 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     enc_att, dec_att, cross_att = (take(a, batch_index, q, k) for a, q, k in parts)
     return Attentions(
         encoder_attention=enc_att, decoder_attention=dec_att, cross_attention=cross_att,
-        encoder_tokens=tokens,
+        encoder_tokens=tokens, token_ids=token_ids, special_positions=special,
         decoder_tokens=tokenizer.convert_ids_to_tokens(dec_ids[batch_index][dkeep].tolist()),
         lazy=lazy, word_ids=None if word_ids is None else {"encoder_tokens": word_ids},
     )
+
+
+def _ids_and_special(tokenizer, ids):
+    """(int64 numpy ids, positions the tokenizer marks as special tokens, or None when it cannot tell)."""
+    ids = ids.cpu().numpy().astype(np.int64)
+    try:
+        mask = tokenizer.get_special_tokens_mask(ids.tolist(), already_has_special_tokens=True)
+    except (AttributeError, TypeError, ValueError, NotImplementedError):
+        return ids, None
+    return ids, [i for i, m in enumerate(mask) if m]
 
 
 def _word_ids(enc, b, keep):

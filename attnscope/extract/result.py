@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis.flow import attention_flow
+from ..analysis.head_scores import attentions_scores
 from ..analysis.rollout import rollout
 from ..inputs.convert import peek_shape
 from ..inputs.derived import section_choice
@@ -39,6 +40,8 @@ class Attentions:
     True keeps the tensors in the kernel and sends slices on demand, False sends everything.
     ``word_ids`` ({"tokens" or "encoder_tokens"/"decoder_tokens": the fast tokenizer's word_ids()}, None
     with a slow tokenizer) tells the views where words begin (``group="word"``).
+    ``token_ids`` (int64 [positions] of ``tokens``, or of ``encoder_tokens``) and ``special_positions``
+    (the positions the tokenizer marks as special tokens) feed :meth:`head_scores`.
     """
 
     attention: np.ndarray | None = None
@@ -55,6 +58,8 @@ class Attentions:
     causal: bool = False
     lazy: bool | None = None
     word_ids: dict | None = None
+    token_ids: np.ndarray | None = None
+    special_positions: list[int] | None = None
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
@@ -64,6 +69,11 @@ class Attentions:
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args
+
+    def head_scores(self, section=None, **kwargs) -> dict:
+        """:func:`attnscope.head_scores` of one section (default the first: attention, else encoder), with
+        this input's token_ids and special_positions (kwargs: as head_scores, e.g. exclude_bos=True)."""
+        return attentions_scores(self, section, **kwargs)
 
     def head_view(self, **kwargs):
         """Call :func:`attnscope.head_view` with these arrays and tokens (kwargs override, e.g. lazy=True)."""

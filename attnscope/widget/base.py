@@ -14,7 +14,7 @@ from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
 from .._frontend import MODULE_NAME, MODULE_VERSION, VIEW_MIMETYPE, VIEW_MIMETYPE_VERSION
-from ..analysis.head_stats import STAT_NAMES, head_statistics
+from ..analysis.head_scores import scores_frame, section_scores
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
 from ..inputs.options import DEFAULT_VIEW_OPTIONS, check_views, view_options_value
@@ -80,7 +80,7 @@ class AttentionWidget(DOMWidget):
     # Not a trait: key -> Section of the checked sections the state was built from (empty for a widget made
     # from a raw state: they are then rebuilt from the wire when needed).
     _checked: dict = {}
-    # Not a trait: key -> float32 [layers, heads, len(STAT_NAMES)] head statistics computed so far.
+    # Not a trait: key -> {name: float32 [layers, heads]} head statistics and scores computed so far.
     _stats: dict = {}
     # Not a trait: set by show() for the rest of the running cell, so that a widget displayed by
     # head_view() and also returned as the cell's value is not shown twice.
@@ -123,18 +123,30 @@ class AttentionWidget(DOMWidget):
         """True when the kernel keeps the tensors and the browser fetches (layer, heads) slices (read-only)."""
         return False
 
-    def head_statistics(self, section: str | None = None, timeout: float | None = None) -> dict:
-        """Per-head statistics: ``{name: float32 array [layers, heads]}`` for the names of
+    def head_statistics(self, section: str | None = None, timeout: float | None = None, as_frame: bool = False):
+        """Per-head statistics and pattern scores: ``{name: float32 array [layers, heads]}``, first the names of
         attnscope.analysis.head_stats.STAT_NAMES (entropy in nats, max, first-token weight, previous-token
-        weight, mean distance), rows and columns in the order of the section's real ``layers`` and ``heads``.
-        Computed from the weights at the first call (``timeout`` is for lazy widgets, which compute them
-        after the display)."""
+        weight, mean distance), then those of :func:`attnscope.head_scores` (the section's tokens stand for
+        the token ids; positional scores are NaN for cross-attention); rows and columns in the order of the
+        section's real ``layers`` and ``heads``. Computed from the weights at the first call (``timeout`` is
+        for lazy widgets, which compute them after the display). ``as_frame=True``: a pandas DataFrame with
+        columns layer, head and one per score (needs pandas)."""
         key = self._section_key(section)
+        scores = self._scores_of(key, timeout)
+        if as_frame:
+            sec = self._section(key)
+            return scores_frame(scores, sec["layers"], sec.get("heads"))
+        return dict(scores)
+
+    def head_scores_frame(self, section: str | None = None, timeout: float | None = None):
+        """:meth:`head_statistics` as a pandas DataFrame (columns layer, head, one per score)."""
+        return self.head_statistics(section, timeout, as_frame=True)
+
+    def _scores_of(self, key: str, timeout) -> dict:
         if key not in self._stats:
             checked = self._checked.get(key) or wire_sections(self._state())[key]
-            self._stats[key] = head_statistics(checked)
-        stats = self._stats[key]
-        return {name: stats[..., i] for i, name in enumerate(STAT_NAMES)}
+            self._stats[key] = section_scores(checked)
+        return self._stats[key]
 
     def _section_key(self, section) -> str:
         key = self.section if section is None else section

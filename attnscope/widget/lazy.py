@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..analysis.head_scores import section_scores
 from ..analysis.head_stats import STAT_NAMES
 from ..analysis.summary import summarize
 from ..wire import messages
@@ -63,36 +64,42 @@ class LazyAttentionWidget(AttentionWidget):
         """True until the widget is closed (it then holds no tensor any more)."""
         return self._kept is not None
 
-    def _stats_ready(self, key: str, stats) -> None:
-        """(stats thread) Keep a section's statistics in its state and send them to the page."""
+    def _stats_ready(self, key: str, stats, scores=None) -> None:
+        """(stats thread) Keep a section's statistics in its state and send them, with the scores, to the page."""
         wire = messages.stats_wire(stats)
         sec = self._section(key)
         if sec is None:
             return
+        if scores is not None:
+            self._stats[key] = scores
         sec["summary"]["stats"] = wire  # in place: a later save_html or static picture carries them
         if self.comm is None:
             return
         try:
-            self.send(*messages.stats_message(key, wire))
+            self.send(*messages.stats_message(key, wire, scores))
         except Exception as err:  # noqa: BLE001 - the kernel carries on without them
             if self.comm is None or getattr(self.comm, "_closed", False):
                 return  # closed meanwhile (w.close(), a re-run cell): nobody to tell
             warnings.warn(f"attnscope: could not send the head statistics ({type(err).__name__}: {err})",
                           RuntimeWarning, stacklevel=2)
 
-    def head_statistics(self, section: str | None = None, timeout: float | None = None) -> dict:
-        """As :meth:`AttentionWidget.head_statistics`; computed after the widget is shown, so this waits for
-        them (at most ``timeout`` seconds: TimeoutError after)."""
-        key = self._section_key(section)
+    def _scores_of(self, key: str, timeout) -> dict:
+        """As the eager widget's, but computed after the widget is shown (by the StatsJob), so this waits for
+        them (at most ``timeout`` seconds: TimeoutError after); computed here when no job computes them."""
         sec = self._section(key)
         job = self._stats_job
-        if sec["summary"].get("stats") is None and job is not None and not job.wait(timeout):
+        if key not in self._stats and job is not None and not job.wait(timeout):
             raise TimeoutError(f"head_statistics: still computing after {timeout} s; call it again later.")
-        if sec["summary"].get("stats") is None:
-            why = f": {job.error}" if job is not None and job.error is not None else " (the widget was closed)"
-            raise RuntimeError(f"head_statistics: no statistics for section {key!r}{why}.")
-        stats = from_wire(sec["summary"]["stats"])
-        return {name: stats[..., i] for i, name in enumerate(STAT_NAMES)}
+        if key in self._stats:
+            return self._stats[key]
+        if self._kept is not None and key in self._kept and (job is None or job.error is None):
+            self._stats[key] = section_scores(self._kept[key])
+            return self._stats[key]
+        if sec["summary"].get("stats") is not None:  # closed: the five statistics the state kept
+            stats = from_wire(sec["summary"]["stats"])
+            return {name: stats[..., i] for i, name in enumerate(STAT_NAMES)}
+        why = f": {job.error}" if job is not None and job.error is not None else " (the widget was closed)"
+        raise RuntimeError(f"head_statistics: no statistics for section {key!r}{why}.")
 
     def _saved_slice(self, section, layer, heads) -> dict:
         return messages.saved_slice(section, layer, heads)

@@ -1,9 +1,11 @@
 """The per-head statistics of a lazy widget, computed after it is shown (attnscope.widget.lazy.STATS_IN_BACKGROUND).
 
 A StatsJob reads the kept weights again in a daemon thread (torch and numpy release the GIL in their
-loops, so the kernel keeps answering the page's fetches meanwhile) and hands each section's float32
-[layers, heads, len(STAT_NAMES)] array to ``on_done(key, stats)``. The widget then sends it to the page
-(a ``{"type": "stats"}`` message) and keeps it for save_html and ``head_statistics()``.
+loops, so the kernel keeps answering the page's fetches meanwhile), computes each section's head scores
+(attnscope.analysis.head_scores: the five statistics among them) and hands the float32
+[layers, heads, len(STAT_NAMES)] statistics and the scores {name: [layers, heads]} to
+``on_done(key, stats, scores)``. The widget then sends both to the page (a ``{"type": "stats"}`` message)
+and keeps them for save_html and ``head_statistics()``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,25 @@ from __future__ import annotations
 import threading
 import warnings
 
-from ..analysis.head_stats import head_statistics
+import numpy as np
+
+from ..analysis.head_scores import section_scores
+from ..analysis.head_stats import STAT_NAMES
 from ..progress import background_bar
 
 #: the name of the job's thread (tests wait for it)
 THREAD_NAME = "attnscope-head-statistics"
+
+
+def head_statistics(section, cancelled=lambda: False, bar=None):
+    """The scores {name: float32 [layers, heads]} of a section, or None when cancelled."""
+    return section_scores(section, cancelled=cancelled, bar=bar)
+
+
+def stats_array(scores: dict) -> np.ndarray:
+    """float32 [layers, heads, len(STAT_NAMES)] of the five statistics as the wire carries them (the
+    positional ones 0, not NaN, for cross-attention, as before the scores existed)."""
+    return np.nan_to_num(np.stack([scores[name] for name in STAT_NAMES], axis=-1), nan=0.0)
 
 
 class StatsJob:
@@ -51,11 +67,12 @@ class StatsJob:
                 sec = self._sections.get(key)
                 if sec is None:
                     continue
-                stats = head_statistics(sec, cancelled=self._cancel.is_set, bar=self._bar)
-                if stats is None:
+                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=self._bar)
+                if scores is None:
                     return
+                stats = stats_array(scores)
                 self.results[key] = stats
-                self._on_done(key, stats)
+                self._on_done(key, stats, scores)
         except Exception as err:  # noqa: BLE001 - a thread must not die silently; the widget works without
             self.error = err
             warnings.warn(f"attnscope: the head statistics could not be computed ({type(err).__name__}: {err})",

@@ -8,7 +8,9 @@ head ids]}``. Kernel -> browser:
 - ``{"type": "error", "id": id or None, "message": text}`` for anything that cannot be answered (not
   lazy, unknown section, layer or head not shown, a malformed message): answering never raises;
 - ``{"type": "stats", "section": key, "stat_names": [...], "stats": {"dtype": "float32", "shape":
-  [L, H, S], "buffer": 0}}``, the head statistics computed after the display.
+  [L, H, S], "buffer": 0}}``, the head statistics computed after the display; with the head scores also
+  ``"score_names": [...], "scores": {"dtype": "float32", "shape": [L, H, N], "buffer": 1}`` (NaN where a
+  score is not defined, e.g. positional scores of cross-attention).
 In a message an array's ``buffer`` is the index of its binary frame (custom messages get no buffer-path
 extraction). The saved form of a slice (in a lazy section's ``fetched`` list of the widget state) is
 ``{"section", "layer", "heads", "attention" (+ "queries", "keys")}`` with each array a wire dict whose
@@ -89,10 +91,15 @@ def stats_wire(stats) -> dict:
     return to_wire(stats, "float32")
 
 
-def stats_message(key: str, wire: dict) -> tuple[dict, list]:
+def stats_message(key: str, wire: dict, scores: dict | None = None) -> tuple[dict, list]:
+    """(content, buffers) of the stats message (module doc); ``scores`` {name: [L, H]} adds the scores."""
     content = {"type": STATS, "section": key, "stat_names": list(STAT_NAMES),
                "stats": {"dtype": wire["dtype"], "shape": wire["shape"], "buffer": 0}}
-    return content, [wire["buffer"]]
+    if not scores:
+        return content, [wire["buffer"]]
+    extra = to_wire(np.stack([np.asarray(v, np.float32) for v in scores.values()], axis=-1), "float32")
+    content.update(score_names=list(scores), scores={"dtype": extra["dtype"], "shape": extra["shape"], "buffer": 1})
+    return content, [wire["buffer"], extra["buffer"]]
 
 
 def parse_fetch(content, sections) -> tuple[str, int, list[int]]:
