@@ -179,6 +179,23 @@
     let bad = 0;
     let tokens;
     let n;
+    if (kind === 'attn-matrix') {
+      // cell (i, i) of the whole matrix: a mousemove at its centre hovers query i
+      const view = root.querySelector('.attnscope-matrix');
+      const canvas = view.querySelector('.attnscope-matrix-canvas');
+      const m = Number(view.dataset.zoom.split(',')[1]);
+      for (let k = 0; k < count; k++) {
+        const idx = (k * 37 + 1) % m;
+        const r = canvas.getBoundingClientRect();
+        const x = r.left + ((idx + 0.5) * r.width) / m, y = r.top + ((idx + 0.5) * r.height) / m;
+        const move = () => canvas.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, view: window, clientX: x, clientY: y }));
+        const t = await timeAction(move, () => view.dataset.focus === `query:${idx}`, root);
+        if (!t.ok) bad++;
+        res.push(t.ms);
+        await afterFrame();
+      }
+      return { ms: res, bad, n: m };
+    }
     if (kind === 'attn-head') {
       tokens = Array.from(root.querySelectorAll('.attnscope-head .attnscope-token[data-side="query"]'));
     } else {

@@ -185,7 +185,7 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
     r.displayBytes = showStats()?.display_bytes;
     r.kernelRetainedMB = k.retained / MB;
     r.kernelPeakMB = k.peak_extra === null ? undefined : k.peak_extra / MB;
-    if (kind === 'attn-head' || kind === 'bv-head') {
+    if (kind === 'attn-head' || kind === 'bv-head' || kind === 'attn-matrix') {
       const h = await within(page.evaluate(([n]) => (window as any).__bench.hoverTest(1, n[0], n[1]), [[kind, o.hovers]] as const), 300_000, 'hovers');
       r.hoverMs = h.ms;
       r.hoverBad = h.bad;
