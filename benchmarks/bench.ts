@@ -145,10 +145,14 @@ async function main(): Promise<void> {
     clearTimeout(hardStop);
     const saved: Saved = { command, date: started.toISOString(), minutes: (Date.now() - t0) / 60_000, runs, machine: mach,
       sizes: sizes.map(s => s.name), kinds, partial: partial ? maxMinutes : 0, results, refused: Object.fromEntries(refused), commit, notes: a.notes };
-    fs.writeFileSync(a.json ?? path.join(HERE, 'results.json'), JSON.stringify(saved, null, 1));
-    render(saved, out);
-    browser?.close().catch(() => undefined);
-    stopServer(server);
+    try {
+      fs.writeFileSync(path.resolve(a.json ?? path.join(HERE, 'results.json')), JSON.stringify(saved, null, 1));
+      render(saved, out);
+    } finally {
+      // a failed write must not leave JupyterLab holding the port for the next run
+      browser?.close().catch(() => undefined);
+      stopServer(server);
+    }
     setTimeout(() => process.exit(partial ? 3 : 0), 1000).unref();
   };
   try {
