@@ -52,6 +52,28 @@ export abstract class ViewBase implements ViewHandle {
     this.cleanups.push(() => target.removeEventListener(type, handler));
   }
 
+  /** The user's Retry: asks the kernel again for these head slots of a layer of the shown section. */
+  protected retryFetch(layerSlot: number, headSlots: readonly number[]): void {
+    const sec = this.section;
+    if (sec) {
+      this.model.retry?.(sec.key, layerSlot, headSlots);
+    }
+  }
+
+  /**
+   * The shown section, or null after showing in `message` that the Selection names none (the view's
+   * state is then "error").
+   */
+  protected sectionOrError(message: HTMLElement): Section | null {
+    const sec = this.section;
+    message.hidden = !!sec;
+    if (!sec) {
+      this.element.dataset.state = 'error';
+      message.textContent = `attnscope: no attention section named "${this.state.section}"`;
+    }
+    return sec ?? null;
+  }
+
   /** Shows another section (encoder/decoder/cross) in every view, keeping the layer where it exists. */
   protected switchSection(key: string): void {
     const sec = this.model.section(key);

@@ -12,6 +12,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import { readExpected, runNotebook } from './notebook-file';
 
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
 const TOKENS = ['[CLS]', 'the', HOSTILE, 'cat', '[SEP]'];
@@ -38,17 +39,6 @@ with open("expected.json", "w") as f:
                "weights": sent.tolist()}, f)
 `;
 
-function notebookJson(source: string): string {
-  return JSON.stringify({
-    cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source }],
-    metadata: {
-      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
 
 interface Expected {
   shape: [number, number, number, number];
@@ -81,20 +71,14 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** Uploads and runs the notebook; returns the view root (data-state="ready") and the expected data. */
 async function openHeadView(page: IJupyterLabPageFixture, tmpPath: string): Promise<{ root: Locator; e: Expected }> {
-  const path = `${tmpPath}/${NOTEBOOK}`;
-  expect(await page.contents.uploadContent(notebookJson(SOURCE), 'text', path)).toBe(true);
-  expect(await page.notebook.openByPath(path)).toBe(true);
-  await page.notebook.activate(NOTEBOOK);
-  expect(await page.notebook.run()).toBe(true);
+  await runNotebook(page, tmpPath, NOTEBOOK, [SOURCE]);
 
   const root = page.locator('.attnscope-head');
   await expect(root).toHaveCount(1, { timeout: 60_000 });
   await expect(root).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await root.scrollIntoViewIfNeeded();
 
-  const resp = await page.request.get(`/api/contents/${tmpPath}/expected.json?type=file&format=text&content=1`);
-  expect(resp.ok(), `expected.json written by the notebook: HTTP ${resp.status()}`).toBe(true);
-  const e = JSON.parse((await resp.json()).content) as Expected;
+  const e = await readExpected<Expected>(page, tmpPath);
   expect(e.shape).toEqual([2, 4, TOKENS.length, TOKENS.length]);
   return { root, e };
 }

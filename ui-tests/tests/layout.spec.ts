@@ -7,6 +7,7 @@
  * Screenshots of each state are written to test-results/ (look at them when changing the layout).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { runNotebook } from './notebook-file';
 import type { Locator } from '@playwright/test';
 
 const TOKENS = ['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', 'it', 'was', 'tired', 'and', 'it', 'slept', 'well', '.', '[SEP]'];
@@ -19,25 +20,7 @@ att = raw / raw.sum(-1, keepdims=True)
 tokens = ${JSON.stringify(TOKENS)}
 `;
 
-function notebookJson(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map(source => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
 
-async function openNotebook(page: IJupyterLabPageFixture, tmpPath: string, name: string, cells: string[]): Promise<void> {
-  const path = `${tmpPath}/${name}`;
-  expect(await page.contents.uploadContent(notebookJson(cells), 'text', path)).toBe(true);
-  expect(await page.notebook.openByPath(path)).toBe(true);
-  await page.notebook.activate(name);
-  expect(await page.notebook.run()).toBe(true);
-}
 
 interface LineGeometry {
   renderer: string;
@@ -89,7 +72,7 @@ test.describe('layout follows its box', () => {
 
   test('head view lines end at their key tokens at every width and after a resize', async ({ page, tmpPath }) => {
     await page.setViewportSize({ width: 1500, height: 900 });
-    await openNotebook(page, tmpPath, 'lines.ipynb', [`${SOURCE}head_view(att, tokens)`]);
+    await runNotebook(page, tmpPath, 'lines.ipynb', [`${SOURCE}head_view(att, tokens)`]);
     const view = page.locator('.attnscope-head').first();
     await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     for (const width of [1500, 1000, 700, 1300]) {
@@ -107,7 +90,7 @@ test.describe('layout follows its box', () => {
   });
 
   test('model view grid fits its box; an open head and every thumbnail stay visible', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, 'grid.ipynb', [`${SOURCE}model_view(att, tokens)`]);
+    await runNotebook(page, tmpPath, 'grid.ipynb', [`${SOURCE}model_view(att, tokens)`]);
     const view = page.locator('.attnscope-model').first();
     await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     for (const width of [1500, 1200, 900]) {
@@ -151,7 +134,7 @@ test.describe('layout follows its box', () => {
 
   test('a tooltip at the bottom of an output is whole, on screen and on top', async ({ page, tmpPath }) => {
     await page.setViewportSize({ width: 1300, height: 800 });
-    await openNotebook(page, tmpPath, 'tooltip.ipynb', [`${SOURCE}head_view(att, tokens)`, 'print("after")']);
+    await runNotebook(page, tmpPath, 'tooltip.ipynb', [`${SOURCE}head_view(att, tokens)`, 'print("after")']);
     const view = page.locator('.attnscope-head').first();
     await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     const last = TOKENS.length - 1;

@@ -8,6 +8,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import { readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'matrix_view.ipynb';
 const SENTENCE = 'The trophy would not fit into the brown suitcase because it was too large.';
@@ -40,17 +41,6 @@ w = coref.show(views=("head", "matrix"), layer=2, heads=[3])
 
 const ROLLOUT_CELL = `r = coref.matrix_view(rollout=True, section="rollout", layer=5)`;
 
-function notebookJson(sources: string[]): string {
-  return JSON.stringify({
-    cells: sources.map(source => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
 
 interface Expected {
   tokens: string[];
@@ -61,19 +51,13 @@ interface Expected {
 }
 
 async function open(page: IJupyterLabPageFixture, tmpPath: string): Promise<{ matrices: Locator; head: Locator; e: Expected }> {
-  const path = `${tmpPath}/${NOTEBOOK}`;
-  expect(await page.contents.uploadContent(notebookJson([SOURCE, ROLLOUT_CELL]), 'text', path)).toBe(true);
-  expect(await page.notebook.openByPath(path)).toBe(true);
-  await page.notebook.activate(NOTEBOOK);
-  expect(await page.notebook.run()).toBe(true);
+  await runNotebook(page, tmpPath, NOTEBOOK, [SOURCE, ROLLOUT_CELL]);
   const matrices = page.locator('.attnscope-matrix');
   await expect(matrices).toHaveCount(2, { timeout: 120_000 });
   for (const i of [0, 1]) {
     await expect(matrices.nth(i)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
-  const resp = await page.request.get(`/api/contents/${tmpPath}/expected.json?type=file&format=text&content=1`);
-  expect(resp.ok(), `expected.json written by the notebook: HTTP ${resp.status()}`).toBe(true);
-  return { matrices, head: page.locator('.attnscope-head').first(), e: JSON.parse((await resp.json()).content) as Expected };
+  return { matrices, head: page.locator('.attnscope-head').first(), e: await readExpected<Expected>(page, tmpPath) };
 }
 
 /** Moves the mouse to the centre of cell (row, col) of the matrix canvas (the whole matrix is shown). */

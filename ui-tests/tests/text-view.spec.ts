@@ -8,6 +8,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import { readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'text_view.ipynb';
 const SENTENCE = 'The trophy would not fit into the brown suitcase because it was too large.';
@@ -50,17 +51,6 @@ w = coref.show(views=("head", "text"), layer=2)
 const SPLIT_CELL = `split = attnscope.from_model(model, tok, ${JSON.stringify(SPLIT)})
 g = split.text_view(layer=3, group="word")`;
 
-function notebookJson(sources: string[]): string {
-  return JSON.stringify({
-    cells: sources.map(source => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
-}
 
 interface Expected {
   tokens: string[];
@@ -73,19 +63,13 @@ interface Expected {
 }
 
 async function open(page: IJupyterLabPageFixture, tmpPath: string): Promise<{ text: Locator; grouped: Locator; head: Locator; e: Expected }> {
-  const path = `${tmpPath}/${NOTEBOOK}`;
-  expect(await page.contents.uploadContent(notebookJson([SOURCE, SPLIT_CELL]), 'text', path)).toBe(true);
-  expect(await page.notebook.openByPath(path)).toBe(true);
-  await page.notebook.activate(NOTEBOOK);
-  expect(await page.notebook.run()).toBe(true);
+  await runNotebook(page, tmpPath, NOTEBOOK, [SOURCE, SPLIT_CELL]);
   const texts = page.locator('.attnscope-text');
   await expect(texts).toHaveCount(2, { timeout: 120_000 });
   for (const i of [0, 1]) {
     await expect(texts.nth(i)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
-  const resp = await page.request.get(`/api/contents/${tmpPath}/expected.json?type=file&format=text&content=1`);
-  expect(resp.ok(), `expected.json written by the notebook: HTTP ${resp.status()}`).toBe(true);
-  const e = JSON.parse((await resp.json()).content) as Expected;
+  const e = await readExpected<Expected>(page, tmpPath);
   return { text: texts.nth(0), grouped: texts.nth(1), head: page.locator('.attnscope-head').first(), e };
 }
 

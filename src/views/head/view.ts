@@ -174,7 +174,7 @@ export class HeadView extends ViewBase {
     this.on(d.fetchStatus.retry, 'click', () => {
       const sec = this.section;
       if (sec) {
-        this.model.retry?.(sec.key, layerSlotOrFirst(sec, this.shown.layer), this.shown.heads);
+        this.retryFetch(layerSlotOrFirst(sec, this.shown.layer), this.shown.heads);
       }
     });
 
@@ -229,13 +229,10 @@ export class HeadView extends ViewBase {
 
   /** Controls, chips and token columns for the current section and filter, then a paint. */
   private rebuild(): void {
-    const sec = this.section;
     const d = this.dom;
     this.applyTheme();
+    const sec = this.sectionOrError(d.message);
     if (!sec) {
-      this.element.dataset.state = 'error';
-      d.message.hidden = false;
-      d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
       return;
     }
     const toolbar = d.root.querySelector<HTMLElement>('.attnscope-toolbar');

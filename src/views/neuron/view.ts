@@ -90,7 +90,7 @@ export class NeuronView extends ViewBase {
       const sec = this.section;
       if (sec && hasVectors(sec)) {
         const shown = shownHead(this.state, sec);
-        this.model.retry?.(sec.key, shown.layerSlot, [shown.head]);
+        this.retryFetch(shown.layerSlot, [shown.head]);
       }
     });
     this.on<MouseEvent>(d.queryTokens, 'mouseover', e => this.hoverToken(tokenOfEvent(e.target)));

@@ -106,7 +106,7 @@ export class TextView extends ViewBase {
     this.on(d.fetchStatus.retry, 'click', () => {
       const sec = this.section;
       if (sec) {
-        this.model.retry?.(sec.key, layerSlotOrFirst(sec, this.state.layer), this.state.heads);
+        this.retryFetch(layerSlotOrFirst(sec, this.state.layer), this.state.heads);
       }
     });
     this.cleanups.push(this.selection.subscribe((_s, changed) => this.onSelection(changed)));
@@ -186,16 +186,12 @@ export class TextView extends ViewBase {
   // --- rendering --------------------------------------------------------------------------------
 
   private rebuild(): void {
-    const sec = this.section;
     const d = this.dom;
     this.element.dataset.theme = resolveTheme(settings.value.theme);
+    const sec = this.sectionOrError(d.message);
     if (!sec) {
-      this.element.dataset.state = 'error';
-      d.message.hidden = false;
-      d.message.textContent = `attnscope: no attention section named "${this.state.section}"`;
       return;
     }
-    d.message.hidden = true;
     const sections = this.model.sectionList;
     setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
     hideControl(d.sectionSelect, sections.length < 2);
