@@ -164,3 +164,25 @@ def test_background_bar_stays_hidden_for_short_work(in_kernel, recording_comm, n
     bar.update(3)
     assert bar.box.layout.display == "none"  # PROGRESS_DELAY has not passed
     bar.close()
+
+
+def test_a_drawing_bar_leaves_the_forward_pass_unchanged(in_kernel, minilm):
+    """tqdm's update() returns True once the bar draws (after PROGRESS_DELAY); a forward hook returning it
+    replaced each layer's output with True ("'bool' object has no attribute 'dtype'" on slow machines)."""
+    import torch
+
+    from attnscope import from_model
+
+    model, tok = minilm
+    quiet = from_model(model, tok, "The cat sat on the mat.", lazy=False).attention
+
+    class Drawing(Bars):
+        def __call__(self, *args, **kwargs):
+            bar = super().__call__(*args, **kwargs)
+            count = bar.update
+            bar.update = lambda n=1: count(n) or True  # as tqdm's update when it redraws
+            return bar
+
+    in_kernel(Drawing())
+    drawn = from_model(model, tok, "The cat sat on the mat.", lazy=False).attention
+    assert torch.equal(torch.as_tensor(drawn), torch.as_tensor(quiet))

@@ -249,7 +249,12 @@ def _layer_progress(model):
     layers = [m for lst in model.modules() if isinstance(lst, torch.nn.ModuleList) for m in lst
               if type(m).__name__.endswith(("Layer", "Block"))]
     with progress(len(layers), f"attnscope: {type(model).__name__} forward pass", unit="layer") as bar:
-        handles = [m.register_forward_hook(lambda *_: bar.update(1)) for m in layers]
+        def tick(*_) -> None:
+            # returns None on purpose: a forward hook's return value REPLACES the module's output, and
+            # tqdm's update() returns True whenever it redraws (once the bar shows, after PROGRESS_DELAY)
+            bar.update(1)
+
+        handles = [m.register_forward_hook(tick) for m in layers]
         try:
             yield
         finally:
