@@ -45,6 +45,8 @@ class Section:
     ``words``: the word boundaries of the tokens (attnscope.inputs.words.section_words), None when unknown.
     A derived section (rollout, flow) names its ``derived`` kind, the key it was ``derived_from``, its
     ``params`` and ``head_labels``; ``causal`` is its source's flag when the source knows it (vectors).
+    ``scores``: a score table {name: float32 [L, H]} computed with the section (a comparison's change
+    scores); None lets the wire compute the head scores of attention from a model (attnscope.wire.state).
     """
 
     key: str
@@ -63,6 +65,7 @@ class Section:
     params: dict | None = None
     head_labels: list[str] | None = None
     causal: bool | None = None
+    scores: dict | None = None
 
     @property
     def label(self) -> str:
