@@ -11,6 +11,7 @@ import attnscope
 from attnscope.analysis import scores as sc
 from attnscope.analysis.head_scores import section_scores
 from attnscope.inputs import build
+from attnscope.wire.scores import scores_of_wire
 
 N = 8
 IDS = [9, 1, 2, 3, 4, 1, 2, 3]  # 1 2 3 come again at 5 6 7: duplicates of 1 2 3, induction targets 2 3 4
@@ -234,10 +235,12 @@ def test_every_widget_answers_the_scores(recording_comm):
         np.testing.assert_allclose(got[name], direct[name], rtol=1e-6, atol=1e-7, err_msg=name)
     (msg,) = [m for m in lazy.comm.messages if m["msg_type"] == "comm_msg"
               and m["data"]["content"].get("type") == "stats"]
-    content = msg["data"]["content"]
-    assert content["score_names"] == list(want) and content["scores"]["shape"] == [2, 3, len(want)]
+    table = msg["data"]["content"]["scores"]
+    assert table["names"] == list(want) and table["values"]["shape"] == [2, 3, len(want)]
     sent = np.frombuffer(bytes(msg["buffers"][1]), np.float32).reshape(2, 3, -1)
-    np.testing.assert_array_equal(sent[..., content["score_names"].index("induction")], want["induction"])
+    np.testing.assert_array_equal(sent[..., table["names"].index("induction")], want["induction"])
+    (eager_wire,) = eager.sections  # the eager widget sends its table with the section
+    np.testing.assert_array_equal(scores_of_wire(eager_wire["scores"])["induction"], want["induction"])
 
 
 def test_scores_as_a_data_frame(recording_comm):

@@ -112,15 +112,25 @@ def test_interrupted_pooling_leaves_no_widget(in_kernel, recording_comm, no_disp
     assert open_comms == [] and no_display == []  # nothing opened in the page, nothing half-shown
 
 
-def test_eager_statistics_in_the_cell_show_progress(in_kernel, recording_comm):
+def test_eager_scores_come_after_the_display_with_progress_messages(in_kernel, recording_comm, no_display,
+                                                                      monkeypatch):
     from attnscope import head_view
+    from attnscope.widget import stats_job
 
-    bars = in_kernel(Bars())
+    monkeypatch.setattr(pg, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(stats_job, "PROGRESS_EVERY", 0.0)  # report every block of heads
     w = head_view(_softmax((2, 5, 4, 4)), list("abcd"))
-    stats = w.head_statistics()
-    (bar,) = [b for b in bars.made if "statistics" in b.desc]
-    assert (bar.total, bar.n, bar.closed) == (10, 10, True)
-    assert stats["entropy"].shape == (2, 5)
+    assert "scores" not in w.comm.messages[0]["data"]["state"]["sections"][0]  # the first paint does not wait
+    job = w._stats_job
+    assert job.wait(60) and isinstance(job._bar, pg.BackgroundBar) and job._bar.n == 10
+    sent = [m["data"]["content"] for m in w.comm.messages if m["msg_type"] == "comm_msg"]
+    progress = [(c["done"], c["total"]) for c in sent if c["type"] == "progress"]
+    assert progress[0] == (0, 10) and all(t == 10 for _, t in progress)
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress) and progress[-1][0] < 10
+    (done,) = [c for c in sent if c["type"] == "stats"]
+    assert "stats" not in done and done["scores"]["values"]["buffer"] == 0  # an eager section: scores only
+    assert w.head_statistics()["entropy"].shape == (2, 5)
+    assert w.sections[0]["scores"]["names"] == done["scores"]["names"]  # kept for a saved page
     w.close()
 
 

@@ -76,10 +76,12 @@ def test_the_stats_message(widget):
     (msg,) = [m for m in w.comm.messages if m["msg_type"] == "comm_msg"
               and m["data"]["content"].get("type") == messages.STATS]  # sent by the statistics thread
     content, buffers = msg["data"]["content"], msg["buffers"]
-    scores = {k: content.pop(k) for k in ("score_names", "scores")}  # the head scores ride along (buffer 1)
+    scores = content.pop("scores")  # the head scores ride along (buffer 1), in attnscope.wire.scores' form
     assert content == e["content"]
-    assert scores["scores"] == {"dtype": "float32", "shape": [2, 2, len(scores["score_names"])], "buffer": 1}
-    assert scores["score_names"][:5] == content["stat_names"] and len(buffers) == 2
+    assert scores["values"] == {"dtype": "float32", "shape": [2, 2, len(scores["names"])], "buffer": 1}
+    assert scores["names"][:5] == content["stat_names"] and len(buffers) == 2
+    assert len(scores["labels"]) == 2 and all(len(row) == 2 for row in scores["labels"])
+    assert {r["label"] for r in scores["rules"]} >= {"previous-token", "induction", "first-token/sink"}
     (f,) = e["buffers"]
     got = from_wire({**content["stats"], "buffer": buffers[0]})
     np.testing.assert_allclose(got, np.array(f["values"]), rtol=1e-5, atol=1e-6)

@@ -62,7 +62,7 @@ def test_encoder_decoder_buffers(recording_comm):
     enc, dec, cross = softmax((2, 3, 6, 6)), softmax((2, 3, 4, 4)), softmax((2, 3, 4, 6))
     w = head_view(encoder_attention=enc, decoder_attention=dec, cross_attention=cross,
                   encoder_tokens=list("abcdef"), decoder_tokens=list("wxyz"))
-    (msg,) = w.comm.messages
+    msg = w.comm.messages[0]  # then the head scores, in messages of their own
     assert msg["msg_type"] == "comm_open"
     assert float_lists(msg["data"]["state"]) == []
     assert [p[1] for p in msg["data"]["buffer_paths"]] == [0, 1, 2]

@@ -14,7 +14,6 @@ from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
 from .._frontend import MODULE_NAME, MODULE_VERSION, VIEW_MIMETYPE, VIEW_MIMETYPE_VERSION
-from ..analysis.head_scores import scores_frame, section_scores
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
 from ..inputs.options import DEFAULT_VIEW_OPTIONS, check_views, view_options_value
@@ -23,16 +22,17 @@ from ..output.html import html_document, write_html
 from ..output.static_svg import fallback_svg
 from ..wire import messages
 from ..wire.codec import WIRE_DTYPES
-from ..wire.state import STATE_TRAITS, section_shape, wire_sections, wire_state
+from ..wire.state import STATE_TRAITS, section_shape, wire_state
 from . import cells
 from . import selection as sel
+from .scoring import ScoresMixin
 
 
 class StateError(TraitError, ValueError):
     """A value set on the widget that does not fit its data (catch it as TraitError or ValueError)."""
 
 
-class AttentionWidget(DOMWidget):
+class AttentionWidget(ScoresMixin, DOMWidget):
     """Linked head, model and neuron views of transformer attention.
 
     Build it with :func:`attnscope.head_view`, :func:`attnscope.model_view`, :func:`attnscope.show`,
@@ -80,8 +80,6 @@ class AttentionWidget(DOMWidget):
     # Not a trait: key -> Section of the checked sections the state was built from (empty for a widget made
     # from a raw state: they are then rebuilt from the wire when needed).
     _checked: dict = {}
-    # Not a trait: key -> {name: float32 [layers, heads]} head statistics and scores computed so far.
-    _stats: dict = {}
     # Not a trait: set by show() for the rest of the running cell, so that a widget displayed by
     # head_view() and also returned as the cell's value is not shown twice.
     _shown_in_this_cell = False
@@ -116,37 +114,13 @@ class AttentionWidget(DOMWidget):
                            section=section, views=views, dtype=dtype, view_options=view_options)
         widget = cls(**state, **kwargs)
         widget._checked = {s.key: s for s in sections}
+        widget._start_scores()
         return widget
 
     @property
     def lazy(self) -> bool:
         """True when the kernel keeps the tensors and the browser fetches (layer, heads) slices (read-only)."""
         return False
-
-    def head_statistics(self, section: str | None = None, timeout: float | None = None, as_frame: bool = False):
-        """Per-head statistics and pattern scores: ``{name: float32 array [layers, heads]}``, first the names of
-        attnscope.analysis.head_stats.STAT_NAMES (entropy in nats, max, first-token weight, previous-token
-        weight, mean distance), then those of :func:`attnscope.head_scores` (the section's tokens stand for
-        the token ids; positional scores are NaN for cross-attention); rows and columns in the order of the
-        section's real ``layers`` and ``heads``. Computed from the weights at the first call (``timeout`` is
-        for lazy widgets, which compute them after the display). ``as_frame=True``: a pandas DataFrame with
-        columns layer, head and one per score (needs pandas)."""
-        key = self._section_key(section)
-        scores = self._scores_of(key, timeout)
-        if as_frame:
-            sec = self._section(key)
-            return scores_frame(scores, sec["layers"], sec.get("heads"))
-        return dict(scores)
-
-    def head_scores_frame(self, section: str | None = None, timeout: float | None = None):
-        """:meth:`head_statistics` as a pandas DataFrame (columns layer, head, one per score)."""
-        return self.head_statistics(section, timeout, as_frame=True)
-
-    def _scores_of(self, key: str, timeout) -> dict:
-        if key not in self._stats:
-            checked = self._checked.get(key) or wire_sections(self._state())[key]
-            self._stats[key] = section_scores(checked)
-        return self._stats[key]
 
     def _section_key(self, section) -> str:
         key = self.section if section is None else section
@@ -274,15 +248,23 @@ class AttentionWidget(DOMWidget):
 
     def to_html(self) -> str:
         """One self-contained HTML page of the current views (bundle inlined, data compressed)."""
+        self._wait_for_scores()
         return html_document(self._saved_state())
 
     def save_html(self, path):
         """Write :meth:`to_html` to ``path`` (UTF-8); it opens in a browser with no network. Returns the Path."""
+        self._wait_for_scores()
         return write_html(path, self._saved_state())
 
     def _saved_state(self) -> dict:
         """The state a saved page holds."""
         return self._state()
+
+    def close(self):
+        """Close the widget in the kernel and the browser; the head scores still computing stop."""
+        if self._stats_job is not None:
+            self._stats_job.cancel()
+        super().close()
 
 
 def _plain(widget) -> str:

@@ -14,6 +14,7 @@ from ..output.html import html_object
 from ..wire.state import wire_state
 from .base import AttentionWidget
 from .lazy import LazyAttentionWidget, saved_page_state
+from .scoring import with_scores
 
 
 def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, sentence_b_start=None, *,
@@ -62,8 +63,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                 section=first.key)
     if sections[0].lazy:
         if html_action == "return":
-            return html_object(saved_page_state(sections, **args))
+            return html_object(with_scores(saved_page_state(sections, **args), sections))
         return LazyAttentionWidget._from_sections(sections, **args).show()
     if html_action == "return":
-        return html_object(wire_state(sections, **args))
+        return html_object(with_scores(wire_state(sections, **args), sections))
     return AttentionWidget._from_sections(sections, **args).show()

@@ -1,16 +1,18 @@
-"""The per-head statistics of a lazy widget, computed after it is shown (attnscope.widget.lazy.STATS_IN_BACKGROUND).
+"""The per-head statistics and scores of a widget, computed after it is shown (attnscope.widget.scoring).
 
 A StatsJob reads the kept weights again in a daemon thread (torch and numpy release the GIL in their
 loops, so the kernel keeps answering the page's fetches meanwhile), computes each section's head scores
 (attnscope.analysis.head_scores: the five statistics among them) and hands the float32
 [layers, heads, len(STAT_NAMES)] statistics and the scores {name: [layers, heads]} to
-``on_done(key, stats, scores)``. The widget then sends both to the page (a ``{"type": "stats"}`` message)
-and keeps them for save_html and ``head_statistics()``.
+``on_done(key, stats, scores)``, and ``on_progress(key, heads done, heads in all)`` at the start and at most
+every PROGRESS_EVERY seconds. The widget then sends both to the page (``{"type": "stats"}`` and
+``{"type": "progress"}`` messages) and keeps them for save_html and ``head_statistics()``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -21,6 +23,8 @@ from ..progress import background_bar
 
 #: the name of the job's thread (tests wait for it)
 THREAD_NAME = "attnscope-head-statistics"
+#: seconds between two progress reports of one section
+PROGRESS_EVERY = 0.25
 
 
 def head_statistics(section, cancelled=lambda: False, bar=None):
@@ -37,10 +41,11 @@ def stats_array(scores: dict) -> np.ndarray:
 class StatsJob:
     """Statistics of the sections ``keys`` of ``sections`` (key -> Section), in the background (module doc)."""
 
-    def __init__(self, sections: dict, keys, on_done):
-        self._sections, self._keys, self._on_done = sections, list(keys), on_done
+    def __init__(self, sections: dict, keys, on_done, on_progress=None):
+        self._sections, self.keys, self._on_done = sections, list(keys), on_done
+        self._on_progress = on_progress
         # made here, in the cell that shows the widget: a hidden bar that appears if the job takes long
-        heads = sum(len(sections[k].layers) * len(sections[k].heads) for k in self._keys if k in sections)
+        heads = sum(len(sections[k].layers) * len(sections[k].heads) for k in self.keys if k in sections)
         self._bar = background_bar(heads, "attnscope: head statistics (background)")
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
@@ -63,11 +68,12 @@ class StatsJob:
 
     def _run(self) -> None:
         try:
-            for key in self._keys:
+            for key in self.keys:
                 sec = self._sections.get(key)
                 if sec is None:
                     continue
-                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=self._bar)
+                bar = _Reporting(self._bar, key, len(sec.layers) * len(sec.heads), self._on_progress)
+                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=bar)
                 if scores is None:
                     return
                 stats = stats_array(scores)
@@ -79,3 +85,21 @@ class StatsJob:
                           RuntimeWarning, stacklevel=2)
         finally:
             self._bar.close()
+
+
+class _Reporting:
+    """A bar that also reports (key, done, total) to ``report`` at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, bar, key: str, total: int, report):
+        self._bar, self._key, self._total, self._report = bar, key, total, report
+        self._done, self._last = 0, time.monotonic()
+        if report is not None:
+            report(key, 0, total)
+
+    def update(self, n: int = 1) -> None:
+        self._bar.update(n)
+        self._done += n
+        now = time.monotonic()
+        if self._report is not None and now - self._last >= PROGRESS_EVERY and self._done < self._total:
+            self._last = now
+            self._report(self._key, self._done, self._total)

@@ -9,8 +9,12 @@ head ids]}``. Kernel -> browser:
   lazy, unknown section, layer or head not shown, a malformed message): answering never raises;
 - ``{"type": "stats", "section": key, "stat_names": [...], "stats": {"dtype": "float32", "shape":
   [L, H, S], "buffer": 0}}``, the head statistics computed after the display; with the head scores also
-  ``"score_names": [...], "scores": {"dtype": "float32", "shape": [L, H, N], "buffer": 1}`` (NaN where a
-  score is not defined, e.g. positional scores of cross-attention).
+  ``"scores"``, the section's score table in the form of attnscope.wire.scores (names, values
+  {"dtype": "float32", "shape": [L, H, N], "buffer": 1}, labels, rules; NaN where a score is not defined,
+  e.g. positional scores of cross-attention). For an eager section the message has only the scores (no
+  stat_names and stats; the scores' buffer is then 0);
+- ``{"type": "progress", "section": key, "task": "scores", "done": n, "total": N}`` while the scores of a
+  section are computed (n heads of N; the stats message ends it).
 In a message an array's ``buffer`` is the index of its binary frame (custom messages get no buffer-path
 extraction). The saved form of a slice (in a lazy section's ``fetched`` list of the widget state) is
 ``{"section", "layer", "heads", "attention" (+ "queries", "keys")}`` with each array a wire dict whose
@@ -24,8 +28,9 @@ import numpy as np
 from ..analysis.head_stats import STAT_NAMES
 from ..inputs.indices import check_distinct, ids_among, is_int
 from .codec import F16_MAX, raw_wire, to_float16, to_wire
+from .scores import scores_wire
 
-FETCH, SLICE, ERROR, STATS = "fetch", "slice", "error", "stats"
+FETCH, SLICE, ERROR, STATS, PROGRESS = "fetch", "slice", "error", "stats", "progress"
 #: the message fields that hold wire arrays, in the order of their buffers
 ARRAYS = ("attention", "queries", "keys")
 
@@ -91,15 +96,25 @@ def stats_wire(stats) -> dict:
     return to_wire(stats, "float32")
 
 
-def stats_message(key: str, wire: dict, scores: dict | None = None) -> tuple[dict, list]:
-    """(content, buffers) of the stats message (module doc); ``scores`` {name: [L, H]} adds the scores."""
-    content = {"type": STATS, "section": key, "stat_names": list(STAT_NAMES),
-               "stats": {"dtype": wire["dtype"], "shape": wire["shape"], "buffer": 0}}
-    if not scores:
-        return content, [wire["buffer"]]
-    extra = to_wire(np.stack([np.asarray(v, np.float32) for v in scores.values()], axis=-1), "float32")
-    content.update(score_names=list(scores), scores={"dtype": extra["dtype"], "shape": extra["shape"], "buffer": 1})
-    return content, [wire["buffer"], extra["buffer"]]
+def stats_message(key: str, wire: dict | None, scores: dict | None = None) -> tuple[dict, list]:
+    """(content, buffers) of the stats message (module doc); ``wire`` None (an eager section: the page has
+    the weights) sends only the scores {name: [L, H]}."""
+    content, buffers = {"type": STATS, "section": key}, []
+    if wire is not None:
+        content.update(stat_names=list(STAT_NAMES), stats={"dtype": wire["dtype"], "shape": wire["shape"], "buffer": 0})
+        buffers.append(wire["buffer"])
+    if scores:
+        table = scores_wire(scores)
+        values = table["values"]
+        content["scores"] = {**table, "values": {"dtype": values["dtype"], "shape": values["shape"],
+                                                 "buffer": len(buffers)}}
+        buffers.append(values["buffer"])
+    return content, buffers
+
+
+def progress_message(key: str, task: str, done: int, total: int) -> tuple[dict, list]:
+    """(content, buffers) of the progress message (module doc)."""
+    return {"type": PROGRESS, "section": key, "task": task, "done": int(done), "total": int(total)}, []
 
 
 def parse_fetch(content, sections) -> tuple[str, int, list[int]]:

@@ -8,7 +8,10 @@ A section on the wire is ``{key, label, layers, heads, query_tokens, key_tokens}
   ``causal`` with vectors; the vectors come with each slice);
 and, when known, ``words`` {query, key, query_labels, key_labels} (attnscope.inputs.words). A derived
 section (rollout, flow: attnscope.analysis.derived) adds ``derived``, ``derived_from``, ``params``,
-``head_labels``, ``same_positions`` and its source's ``causal`` when known.
+``head_labels``, ``same_positions`` and its source's ``causal`` when known. A section may carry ``scores``, its
+score table with the labels each head earned (attnscope.wire.scores): a comparison's change scores come with
+the section; the head scores of attention from a model are computed after the widget is shown and come in a
+"stats" message (attnscope.widget.scoring), or with the state of an offline page.
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -24,6 +27,7 @@ from ..inputs import limits
 from ..inputs.options import DEFAULT_VIEW_OPTIONS
 from .codec import WIRE_DTYPES, as_float32, to_wire, view
 from .messages import saved_slice, slice_bytes, stats_wire
+from .scores import scores_wire
 
 #: the traits that describe what the views show (what saving and the static picture need)
 STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "views", "view_options", "selection")
@@ -54,6 +58,8 @@ def wire_section(section: Section, *, dtype: str = "float16", summary: dict | No
         out.update(queries=to_wire(vec.queries.array, "float32"), keys=to_wire(vec.keys.array, "float32"),
                    scale=float(vec.scale), causal=bool(vec.causal))
     out.update(_analysis_fields(section))
+    if section.scores is not None:  # computed with the section (a comparison's change scores)
+        out["scores"] = scores_wire(section.scores, with_labels=False)
     return out
 
 
