@@ -130,7 +130,8 @@ def test_tokens_stay_text_and_payload_round_trips(stub_static, recording_comm):
     # every field of the section as the widget sends it, the buffer now deflated
     sent = sent_state(w)["sections"][0]
     assert set(sec) == set(sent) | {"scores"}  # the head scores, computed after the widget was shown
-    assert sec["scores"]["values"]["shape"] == [2, 3, len(sec["scores"]["names"])] and "deflate" in sec["scores"]["values"]
+    table = sec["scores"]
+    assert table["values"]["shape"] == [2, 3, len(table["names"])] and "deflate" in table["values"]
     assert {k: v for k, v in sec.items() if k not in ("attention", "scores")} == \
         {k: v for k, v in sent.items() if k != "attention"}
     assert set(sec["attention"]) == {"dtype", "shape", "deflate"}
