@@ -92,6 +92,11 @@ def model_view(
     lazy=None,
     rollout=False,
     flow=False,
+    score=None,
+    sort="none",
+    top=None,
+    min_score=None,
+    chart=None,
 ):
     """Show every layer x head as a grid of thumbnails, BertViz style, and return the widget.
 
@@ -99,13 +104,21 @@ def model_view(
     grid is labelled with real layer and head indices). Click a thumbnail to open that
     head large. display_mode ("dark" or "light") is accepted for BertViz compatibility;
     the views follow the JupyterLab theme. lazy, rollout, flow: as in :func:`head_view`.
+
+    Head triage (the scores of :func:`attnscope.head_scores`, computed after the widget is shown): ``score``
+    colours each thumbnail's frame by that score (a legend gives the scale); ``sort="layer"`` orders each
+    layer's heads by it, ``sort="rank"`` shows the whole grid as one ranking (``top``: the first N);
+    ``min_score`` dims (ranking: leaves out) the heads below it; ``chart=(x, y)`` adds the heads chart, every
+    head a point on two scores, linked to the grid (hover a point: its thumbnail lights up; click: it
+    opens). Every one of them can also be changed in the view.
     """
     return make_views(
         ("model",), attention, tokens, sentence_b_start, prettify_tokens=prettify_tokens,
         display_mode=display_mode, encoder_attention=encoder_attention, decoder_attention=decoder_attention,
         cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens,
         include_layers=include_layers, include_heads=include_heads, html_action=html_action,
-        caller="model_view", lazy=lazy, rollout=rollout, flow=flow,
+        caller="model_view", lazy=lazy, rollout=rollout, flow=flow, score=score, sort=sort, top=top,
+        min_score=min_score, chart=chart,
     )
 
 
@@ -157,7 +170,7 @@ def show(attention=None, tokens=None, views=("head", "model"), **kwargs):
     include_heads, encoder_/decoder_/cross_attention with their tokens, prettify_tokens, html_action,
     lazy, rollout, flow), for the neuron view queries [L, H, Q, d], keys [L, H, K, d], scale, causal, and for
     the matrix and text views colormap, color_scale (:func:`matrix_view`'s ``scale``: ``scale`` here is the
-    neuron view's), group.
+    neuron view's), group, and for the model view's head triage score, sort, top, min_score, chart.
     BertViz's neuron-view ``show(model, model_type, tokenizer, sentence_a, ...)`` is
     :func:`attnscope.neuron_view.show`.
     """

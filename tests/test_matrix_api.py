@@ -88,13 +88,16 @@ def test_causal_flag_follows_the_source(recording_comm):
     assert np.all(np.triu(from_wire(section(w, "rollout")["attention"])[:, 0], 1) == 0)
 
 
+NO_TRIAGE = {"score": None, "sort": "none", "top": None, "min_score": None, "chart": None}
+
+
 def test_view_options(recording_comm):
     w = attnscope.matrix_view(A, TOK)
-    assert sent_state(w)["view_options"] == {"colormap": None, "scale": None, "group": "token"}
+    assert sent_state(w)["view_options"] == {"colormap": None, "scale": None, "group": "token", **NO_TRIAGE}
     w = attnscope.text_view(A, TOK, colormap="Magma", scale="log", group="word")
-    assert w.view_options == {"colormap": "magma", "scale": "log", "group": "word"}
+    assert w.view_options == {"colormap": "magma", "scale": "log", "group": "word", **NO_TRIAGE}
     w.view_options = {"scale": "sqrt"}
-    assert w.view_options == {"colormap": None, "scale": "sqrt", "group": "token"}
+    assert w.view_options == {"colormap": None, "scale": "sqrt", "group": "token", **NO_TRIAGE}
     has(message(StateError, setattr, w, "view_options", {"colour": "x"}), "unknown key(s) ['colour']")
     payload = json.loads(attnscope.matrix_view(A, TOK, colormap="greys", html_action="return").data.split(
         'type="application/json"', 1)[1].split(">", 1)[1].split("</script>", 1)[0])

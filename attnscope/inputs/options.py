@@ -14,7 +14,14 @@ COLORMAPS = ("viridis", "blues", "magma", "greys")
 SCALES = ("linear", "sqrt", "log")
 GROUPS = ("token", "word")
 #: the ``view_options`` trait's default: None is the user's JupyterLab setting (else viridis, linear)
-DEFAULT_VIEW_OPTIONS = {"colormap": None, "scale": None, "group": "token"}
+DEFAULT_VIEW_OPTIONS = {"colormap": None, "scale": None, "group": "token", "score": None, "sort": "none",
+                        "top": None, "min_score": None, "chart": None}
+#: how the model view orders its thumbnails by the chosen score: as the model has them, within each layer,
+#: or the whole grid as one ranking (best first; ``top`` keeps the first N)
+SORTS = ("none", "layer", "rank")
+#: the score tables' names a view may be asked for (attnscope.analysis.scores, attnscope.analysis.compare)
+SCORE_NAMES = ("entropy", "max", "first", "previous", "distance", "entropy_norm", "top3", "self", "local",
+               "offset", "offset_mass", "special", "duplicate", "induction", "mean_abs_diff", "js_divergence")
 _RAINBOWS = ("rainbow", "jet", "hsv", "turbo", "spectral", "nipy_spectral", "gist_rainbow")
 
 
@@ -51,18 +58,52 @@ def _choice(value, name: str, allowed, none_means: str | None):
     raise ValueError(f"{name}: got {value!r}; expected one of {list(allowed)}{none}.")
 
 
-def check_view_options(colormap=None, scale=None, group="token") -> dict:
-    """The ``view_options`` trait value (the contract of issue 11) from the arguments of the views."""
+def _score_name(value, name: str):
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in SCORE_NAMES:
+        raise ValueError(f"{name}: got {value!r}; expected a score name, one of {list(SCORE_NAMES)}, or None.")
+    return value
+
+
+def _triage(score, sort, top, min_score, chart) -> dict:
+    """The model view's score options: colour, sort and filter by ``score``; the heads chart's two scores."""
+    sort = _choice(sort if sort is not None else "none", "sort", SORTS, None)
+    if sort != "none" and score is None:
+        raise ValueError(f"sort: {sort!r} needs a score to sort by; pass score= (one of {list(SCORE_NAMES)}).")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValueError(f"top: got {top!r}; expected a positive int (how many heads the ranking keeps) or None.")
+    if min_score is not None:
+        if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or min_score != min_score:
+            raise ValueError(f"min_score: got {min_score!r}; expected a number (heads below it are filtered out) "
+                             "or None.")
+        if score is None:
+            raise ValueError("min_score: needs a score to filter by; pass score= as well.")
+        min_score = float(min_score)
+    if chart is not None:
+        if not isinstance(chart, (list, tuple)) or len(chart) != 2:
+            raise ValueError(f"chart: got {chart!r}; expected two score names (x, y), e.g. "
+                             "('entropy_norm', 'induction'), or None.")
+        chart = [_score_name(chart[0], "chart[0]"), _score_name(chart[1], "chart[1]")]
+    return {"score": _score_name(score, "score"), "sort": sort, "top": top, "min_score": min_score,
+            "chart": chart}
+
+
+def check_view_options(colormap=None, scale=None, group="token", score=None, sort="none", top=None,
+                       min_score=None, chart=None) -> dict:
+    """The ``view_options`` trait value (the contract of issue 11) from the arguments of the views; score,
+    sort, top, min_score and chart are the model view's (colour, order and filter by a head score; the
+    heads chart)."""
     if isinstance(colormap, str) and colormap.lower() in _RAINBOWS:
         raise ValueError(f"colormap: {colormap!r} is a rainbow map, which is not offered: its bands of hue read as "
                          f"boundaries the weights do not have. Sequential maps only: {list(COLORMAPS)}.")
     return {"colormap": _choice(colormap, "colormap", COLORMAPS, "your JupyterLab setting, else viridis"),
             "scale": _choice(scale, "scale", SCALES, "your JupyterLab setting, else linear"),
-            "group": _choice(group, "group", GROUPS, None)}
+            "group": _choice(group, "group", GROUPS, None), **_triage(score, sort, top, min_score, chart)}
 
 
 def view_options_value(value) -> dict:
-    """A ``view_options`` dict set on a widget, checked: only colormap, scale and group."""
+    """A ``view_options`` dict set on a widget, checked: only the keys of DEFAULT_VIEW_OPTIONS."""
     if not isinstance(value, dict):
         raise ValueError(f"view_options: got {type(value).__name__}; expected a dict with some of "
                          f"{list(DEFAULT_VIEW_OPTIONS)}.")

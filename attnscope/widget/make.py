@@ -23,7 +23,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
-               section=None):
+               section=None, score=None, sort="none", top=None, min_score=None, chart=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -39,11 +39,13 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     ``view_options`` trait). word_ids: {"tokens" | "encoder_tokens" | "decoder_tokens": a
     tokenizer's word_ids()} for the word grouping (else the tokens' subword markers tell the words).
     section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
+    score, sort ("none", "layer", "rank"), top, min_score, chart ((x, y) score names): the model view's head
+    triage (attnscope.model_view).
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
     views = options.check_views(views)
-    view_options = options.check_view_options(colormap, color_scale, group)
+    view_options = options.check_view_options(colormap, color_scale, group, score, sort, top, min_score, chart)
     rollout, flow = derived.derived_option(rollout, "rollout"), derived.derived_option(flow, "flow")
     vectors = None
     if queries is not None or keys is not None:
