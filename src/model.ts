@@ -208,8 +208,9 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   }
 
   /**
-   * A lazy section's head statistics, sent by the kernel after the widget was shown. True when the
-   * message was a stats message (applied, or malformed and reported in the console, never thrown).
+   * A section's head statistics and scores, or how far the kernel is with them, sent after the
+   * widget was shown. True when the message was a stats or progress message (applied, or malformed
+   * and reported in the console, never thrown). The views hear of it as a data change.
    */
   private receiveStats(content: unknown, buffers: readonly (DataView | ArrayBuffer)[]): boolean {
     const d = this.get('sections') as DecodedSections;
@@ -219,6 +220,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
         return false;
       }
       this.trigger('stats', key);
+      this.dataListeners.forEach(fn => fn());
     } catch (err) {
       console.warn(`${MODULE_NAME}: ignored malformed head statistics:`, err);
     }

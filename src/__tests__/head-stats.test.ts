@@ -73,7 +73,7 @@ describe('stats messages', () => {
   });
 
   it.each([
-    [message({ section: 'cross' }), /no lazy section "cross"/],
+    [message({ section: 'cross' }), /no section "cross"/],
     [message({ stats: { dtype: 'float32', shape: [2, 2, 5], buffer: 3 } }), /must be the index of a binary buffer/],
     [message({ stats: { dtype: 'float32', shape: [2, 2, 4], buffer: 0 } }), /expected 64 bytes/],
     [message({ stats: { dtype: 'float32', shape: [2, 2, 5, 1], buffer: 0 } }), /stats.stats must be \[2, 2, S\]/],

@@ -52,15 +52,28 @@ export interface ErrorReply {
   message: string;
 }
 
-/** A lazy section's head statistics, computed by the kernel after the widget was shown. */
+/**
+ * A section's head statistics (lazy sections) and scores, computed by the kernel after the widget
+ * was shown; an eager section's message has only the scores.
+ */
 export interface StatsMessage {
   section: unknown;
-  /** {dtype, shape, buffer} with the bytes in place. */
-  stats: Record<string, unknown>;
+  /** {dtype, shape, buffer} with the bytes in place; null when the message has none. */
+  stats: Record<string, unknown> | null;
   statNames: string[];
+  /** The score table (wire/head-scores.ts) with its values' bytes in place; null when none. */
+  scores: Record<string, unknown> | null;
 }
 
-export type MessageType = 'slice' | 'error' | 'stats';
+/** How far the kernel is with a section's scores. */
+export interface ProgressMessage {
+  section: string;
+  task: string;
+  done: number;
+  total: number;
+}
+
+export type MessageType = 'slice' | 'error' | 'stats' | 'progress';
 
 /** The type of a message from the kernel, null when it is none of ours. */
 export function messageType(content: unknown): MessageType | null {
@@ -68,7 +81,7 @@ export function messageType(content: unknown): MessageType | null {
     return null;
   }
   const type = (content as Record<string, unknown>).type;
-  return type === 'slice' || type === 'error' || type === 'stats' ? type : null;
+  return type === 'slice' || type === 'error' || type === 'stats' || type === 'progress' ? type : null;
 }
 
 /** The request id a reply answers; -1 when it has none. */
@@ -116,18 +129,48 @@ export function decodeSliceReply(msg: Record<string, unknown>, buffers: readonly
   return { section: msg.section, layer: msg.layer as number, heads: heads as number[], attention, queries: part('queries'), keys: part('keys') };
 }
 
-/** A stats message with its buffer in place. */
-export function decodeStatsMessage(msg: Record<string, unknown>, buffers: readonly (DataView | ArrayBuffer)[]): StatsMessage {
-  const w = msg.stats as Record<string, unknown> | null;
-  const index = w && typeof w === 'object' ? w.buffer : undefined;
-  if (!w || !bufferAt(buffers, index)) {
-    throw new WireError('stats.stats.buffer must be the index of a binary buffer of the message');
+/** A wire array of a message whose `buffer` is an index, with the buffer in place; null when absent. */
+function withBuffer(value: unknown, name: string, buffers: readonly (DataView | ArrayBuffer)[]): Record<string, unknown> | null {
+  if (value === undefined || value === null) {
+    return null;
   }
-  const names = msg.stat_names;
+  const w = value as Record<string, unknown>;
+  const view = typeof w === 'object' ? bufferAt(buffers, w.buffer) : null;
+  if (!view) {
+    throw new WireError(`${name}.buffer must be the index of a binary buffer of the message`);
+  }
+  return { ...w, buffer: view };
+}
+
+/** A stats message with its buffers in place. */
+export function decodeStatsMessage(msg: Record<string, unknown>, buffers: readonly (DataView | ArrayBuffer)[]): StatsMessage {
+  const stats = withBuffer(msg.stats, 'stats.stats', buffers);
+  const names = msg.stat_names ?? [];
   if (!Array.isArray(names) || !names.every(n => typeof n === 'string')) {
     throw new WireError('stats.stat_names must be a list of names');
   }
-  return { section: msg.section, stats: { ...w, buffer: buffers[index as number] }, statNames: names as string[] };
+  const table = msg.scores;
+  let scores: Record<string, unknown> | null = null;
+  if (table !== undefined && table !== null) {
+    if (typeof table !== 'object' || Array.isArray(table)) {
+      throw new WireError('stats.scores must be an object {names, values, labels, rules}');
+    }
+    const t = table as Record<string, unknown>;
+    scores = { ...t, values: withBuffer(t.values, 'stats.scores.values', buffers) };
+  }
+  if (!stats && !scores) {
+    throw new WireError('stats has neither stats nor scores');
+  }
+  return { section: msg.section, stats, statNames: names as string[], scores };
+}
+
+/** A progress message, checked. */
+export function decodeProgressMessage(msg: Record<string, unknown>): ProgressMessage {
+  const { section, task, done, total } = msg;
+  if (typeof section !== 'string' || typeof task !== 'string' || !Number.isInteger(done) || !Number.isInteger(total) || (done as number) < 0 || (total as number) < (done as number)) {
+    throw new WireError('progress needs section, task and integers 0 <= done <= total');
+  }
+  return { section, task, done: done as number, total: total as number };
 }
 
 /**

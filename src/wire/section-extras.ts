@@ -4,6 +4,7 @@
  * by field; anything malformed throws a WireError naming the field.
  */
 import { WireError } from './errors';
+import { decodeHeadScores, HeadScores, ScoresProgress } from './head-scores';
 
 /** Which token of which word: word index per token (0.., non-decreasing, consecutive) and one label per word. */
 export interface WordGroups {
@@ -24,9 +25,16 @@ export interface SectionExtras {
   headLabels: string[] | null;
   /** Word groups when the kernel knows the word boundaries, else null (each token its own word). */
   words: WordGroups | null;
+  /**
+   * The head scores (wire/head-scores.ts): with the section, or set when the kernel's stats message
+   * arrives (data/stats.ts); null until then.
+   */
+  scores: HeadScores | null;
+  /** How far the kernel is with the scores (its progress messages); null when not computing. */
+  scoresProgress: ScoresProgress | null;
 }
 
-export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words'] as const;
+export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'scores'] as const;
 
 function fail(message: string): never {
   throw new WireError(message);
@@ -114,9 +122,19 @@ export function decodeExtras(obj: Record<string, unknown>, where: string, shape:
     derivedFrom: optionalString(obj.derived_from, `${where}.derived_from`),
     params: decodeParams(obj.params, where),
     headLabels,
-    words: decodeWords(obj.words, where, nQ, nK)
+    words: decodeWords(obj.words, where, nQ, nK),
+    scores: decodeHeadScores(obj.scores, `${where}.scores`, shape),
+    scoresProgress: null
   };
 }
 
 /** A section without any of the optional fields (attention from the model, tokens as words). */
-export const NO_EXTRAS: SectionExtras = { derived: null, derivedFrom: null, params: {}, headLabels: null, words: null };
+export const NO_EXTRAS: SectionExtras = {
+  derived: null,
+  derivedFrom: null,
+  params: {},
+  headLabels: null,
+  words: null,
+  scores: null,
+  scoresProgress: null
+};
