@@ -15,7 +15,7 @@ import { settings } from '../config/settings';
 import { Tensor } from '../wire/tensor';
 import { MatrixView } from '../views/matrix/view';
 import { FetchRequest } from '../wire/messages';
-import { ViewOptions } from '../wire/view-options';
+import { ViewOptions, DEFAULT_VIEW_OPTIONS } from '../wire/view-options';
 import { lazySection, reply } from './fixtures/lazy';
 import { attention, parse } from './fixtures/svg';
 
@@ -112,7 +112,7 @@ describe('MatrixView', () => {
   });
 
   it('colour map and scale from view_options, else the default; the selects change them', () => {
-    const { root } = mount([sectionOf()], { colormap: 'magma', scale: 'log', group: 'token' });
+    const { root } = mount([sectionOf()], { ...DEFAULT_VIEW_OPTIONS, colormap: 'magma', scale: 'log', group: 'token' });
     expect(root.dataset).toMatchObject({ colormap: 'magma', scale: 'log' });
     const ticks = Array.from(root.querySelectorAll('.attnscope-matrix-tick')).map(t => t.textContent);
     expect(ticks[ticks.length - 1]).not.toBe('0');
@@ -134,7 +134,7 @@ describe('MatrixView', () => {
     settings.update({ matrixColormap: 'blues', matrixScale: 'sqrt' });
     try {
       expect(mount().root.dataset).toMatchObject({ colormap: 'blues', scale: 'sqrt' });
-      expect(mount([sectionOf()], { colormap: 'magma', scale: null, group: 'token' }).root.dataset).toMatchObject({ colormap: 'magma', scale: 'sqrt' });
+      expect(mount([sectionOf()], { ...DEFAULT_VIEW_OPTIONS, colormap: 'magma', scale: null, group: 'token' }).root.dataset).toMatchObject({ colormap: 'magma', scale: 'sqrt' });
     } finally {
       settings.update({ matrixColormap: 'viridis', matrixScale: 'linear' });
     }
@@ -255,7 +255,7 @@ describe('MatrixView', () => {
 
   it('words: the toggle groups rows and columns into words (initially from view_options)', () => {
     const sec = sectionOf({ words: WORDS });
-    const { root } = mount([sec], { colormap: null, scale: null, group: 'word' });
+    const { root } = mount([sec], { ...DEFAULT_VIEW_OPTIONS, colormap: null, scale: null, group: 'word' });
     const toggle = root.querySelector<HTMLButtonElement>('.attnscope-words-toggle')!;
     expect(toggle.hidden).toBe(false);
     expect(root.dataset.group).toBe('word');

@@ -69,14 +69,18 @@ describe('optional section fields', () => {
   });
 });
 
+const NO_TRIAGE = { score: null, sort: 'none', top: null, minScore: null, chart: null };
+
 describe('decodeViewOptions', () => {
   it.each([
     ['nothing', undefined, { colormap: null, scale: null, group: 'token' }],
     ['every field', { colormap: 'magma', scale: 'log', group: 'word' }, { colormap: 'magma', scale: 'log', group: 'word' }],
     ['a rainbow map and an unknown scale', { colormap: 'jet', scale: 'cubic', group: 'word' }, { colormap: null, scale: null, group: 'word' }],
     ['a list', ['viridis'], { colormap: null, scale: null, group: 'token' }],
-    ['wrong types', { colormap: 1, scale: true, group: null }, { colormap: null, scale: null, group: 'token' }]
+    ['wrong types', { colormap: 1, scale: true, group: null }, { colormap: null, scale: null, group: 'token' }],
+    ['the head triage', { score: 'induction', sort: 'rank', top: 5, min_score: 0.25, chart: ['first', 'induction'] }, { score: 'induction', sort: 'rank', top: 5, minScore: 0.25, chart: ['first', 'induction'] }],
+    ['a malformed triage', { score: 3, sort: 'best', top: 0, min_score: 'x', chart: ['first'] }, {}]
   ])('%s', (_name, value, expected) => {
-    expect(decodeViewOptions(value)).toEqual(expected);
+    expect(decodeViewOptions(value)).toEqual({ ...NO_TRIAGE, colormap: null, scale: null, group: 'token', ...expected });
   });
 });

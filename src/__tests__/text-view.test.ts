@@ -6,7 +6,7 @@ import { Section, SectionSource } from '../data/section';
 import { Selection } from '../selection/state';
 import { TextView } from '../views/text/view';
 import { attention } from './fixtures/svg';
-import { ViewOptions } from '../wire/view-options';
+import { ViewOptions, DEFAULT_VIEW_OPTIONS } from '../wire/view-options';
 import { mountViews } from '../registry';
 import { displayText } from '../render/tokens';
 
@@ -165,7 +165,7 @@ describe('TextView', () => {
 
   it('words: toggle when the section has word groups, initial state from view_options', () => {
     const sec = sectionOf({ words: WORDS });
-    const { root, sel } = mount([sec], { colormap: null, scale: null, group: 'word' });
+    const { root, sel } = mount([sec], { ...DEFAULT_VIEW_OPTIONS, colormap: null, scale: null, group: 'word' });
     const toggle = root.querySelector<HTMLButtonElement>('.attnscope-words-toggle')!;
     expect(toggle.hidden).toBe(false);
     expect(toggle.getAttribute('aria-pressed')).toBe('true');

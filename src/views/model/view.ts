@@ -5,38 +5,25 @@
  */
 import { rgb } from 'd3';
 
-import { headStatsText } from '../../analysis/head-stats';
 import { PooledHeatmap, poolHeatmap } from '../../analysis/pooling';
 import { settings } from '../../config/settings';
 import { resolveTheme, watchPageTheme } from '../../config/theme';
 import { overview, Section, SectionSource } from '../../data/section';
 import { paletteFor } from '../../render/colors';
 import { drawHeatFocus, drawThumbnail, heatmapPixels, thumbnailMode } from '../../render/thumbnails';
-import { headId, layerSlot } from '../../selection/ids';
-import { OpenHead, Selection, TokenRef } from '../../selection/state';
+import { layerSlot } from '../../selection/ids';
+import { Selection, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
 import { hideControl, prepareCanvas, setOptions } from '../dom';
-import { HeadSnapshot, HeadView } from '../head/view';
-import { aggregateCells, aggregateOf, aggregateTooltip, buildAggregatesToggle, paintAggregates } from './aggregates';
-import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, headerCell, HEADER_WIDTH, THUMB_BORDER } from './dom';
+import { aggregateOf, aggregateTooltip, buildAggregatesToggle, paintAggregates } from './aggregates';
+import { ModelSnapshot } from './snapshot';
+import { buildGridViewDom, GridLayout, gridLayout, GridViewDom, HEADER_WIDTH, THUMB_BORDER } from './dom';
+import { gridCells, highlightThumb, thumbTooltip } from './grid-cells';
+import { OpenPanel } from './open-panel';
+import { Triage } from './triage';
+import { ViewOptions } from '../../wire/view-options';
 
-/** What the model view shows at one moment: enough to draw it again elsewhere (an export). */
-export interface ModelSnapshot {
-  section: Section;
-  /** Current layer (its label is bold, as on screen). */
-  layer: number;
-  /** The focused token (hovered, else pinned), valid for the section. */
-  focus: TokenRef | null;
-  /** Open head: real layer and head SLOT. */
-  openHead: OpenHead | null;
-  colors: readonly string[];
-  /** Thumbnail side, CSS pixels (the view's current size; 64 when unknown). */
-  thumbSize?: number;
-  /** The open head as its panel shows it; drawn beside the grid. */
-  panel?: HeadSnapshot | null;
-  /** Active head slots whose mean and max end each row (the "aggregates" toggle on), else null. */
-  aggregates?: readonly number[] | null;
-}
+export type { ModelSnapshot } from './snapshot';
 import { showTooltipAt } from '../../render/tooltip';
 
 export class GridView extends ViewBase {
@@ -49,23 +36,56 @@ export class GridView extends ViewBase {
   private heatImages: (ImageData | undefined)[] = [];
   private colors: string[] = [];
   private size = 0;
-  private panelView: HeadView | null = null;
+  private readonly openPanel: OpenPanel;
   /** The mean and max thumbnails ending each row, when the "aggregates" toggle is on. */
   private aggCells: HTMLCanvasElement[] = [];
   private readonly aggToggle = buildAggregatesToggle(document);
+  private readonly triage: Triage;
+  /** The view_options the triage took its choice from, and the scores the grid was built with. */
+  private options: ViewOptions | undefined;
+  private builtScores: unknown = null;
 
   constructor(model: SectionSource, selection: Selection) {
     super(model, selection);
     this.dom = buildGridViewDom(document);
     this.element = this.dom.root;
+    this.openPanel = new OpenPanel(model, selection, this.dom.panel);
     this.dom.sectionSelect.parentElement?.after(this.aggToggle);
+    this.triage = new Triage(document, () => this.rebuild(), (kind, l, h) => this.pointEvent(kind, l, h));
+    this.dom.root.querySelector('.attnscope-toolbar')?.after(this.triage.dom.row, this.triage.dom.chart);
+    this.takeOptions();
     this.listen();
     this.rebuild();
   }
 
+  /** The triage choice of `view_options`, when it changed (at first, or set from Python). */
+  private takeOptions(): boolean {
+    const o = this.model.viewOptions;
+    if (!o || o === this.options) {
+      return false;
+    }
+    this.options = o;
+    this.triage.fromOptions(o);
+    return true;
+  }
+
+  /** A point of the heads chart hovered (its thumbnail lights up and scrolls into sight) or opened. */
+  private pointEvent(kind: 'hover' | 'open', layerSlot: number | null, headSlot: number | null): void {
+    const sec = this.section;
+    if (!sec) {
+      return;
+    }
+    if (kind === 'open' && layerSlot !== null && headSlot !== null) {
+      this.selection.toggleOpenHead({ layer: sec.layers[layerSlot], head: headSlot });
+      return;
+    }
+    const lit = highlightThumb(this.thumbs, layerSlot === null ? null : sec.layers[layerSlot], headSlot);
+    this.element.dataset.highlighted = lit ? `${lit.dataset.layer}:${lit.dataset.head}` : '';
+    lit?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }
+
   dispose(): void {
-    this.panelView?.dispose();
-    this.panelView = null;
+    this.openPanel.dispose();
     super.dispose();
   }
 
@@ -76,7 +96,7 @@ export class GridView extends ViewBase {
       return null;
     }
     const focus = this.validFocus(sec, this.selection.focus);
-    const panel = this.panelView?.snapshot() ?? null;
+    const panel = this.openPanel.snapshot();
     return { section: sec, layer: this.state.layer, focus, openHead: this.state.openHead, colors: this.colors, thumbSize: this.size, panel, aggregates: this.aggColumns ? this.state.heads : null };
   }
 
@@ -102,9 +122,14 @@ export class GridView extends ViewBase {
         open(this.thumbOf(e.target));
       }
     });
-    this.on<MouseEvent>(d.grid, 'mouseover', e => this.showTooltip(this.thumbOf(e.target)));
-    this.on<FocusEvent>(d.grid, 'focusin', e => this.showTooltip(this.thumbOf(e.target)));
-    this.on(d.grid, 'mouseleave', () => this.showTooltip(null));
+    const hover = (t: { layer: number; slot: number; el: HTMLElement } | null): void => {
+      this.showTooltip(t);
+      const sec = this.section;
+      this.triage.highlightPoint(t && sec ? layerSlot(sec, t.layer) : null, t ? t.slot : null);
+    };
+    this.on<MouseEvent>(d.grid, 'mouseover', e => hover(this.thumbOf(e.target)));
+    this.on<FocusEvent>(d.grid, 'focusin', e => hover(this.thumbOf(e.target)));
+    this.on(d.grid, 'mouseleave', () => hover(null));
     this.listenAggregates();
     this.on(d.sectionSelect, 'change', () => this.switchSection(d.sectionSelect.value));
     this.cleanups.push(
@@ -164,46 +189,24 @@ export class GridView extends ViewBase {
     hideControl(d.sectionSelect, sections.length < 2);
 
     const [, nHeads, nQ, nK] = sec.shape;
-    this.aggToggle.hidden = nHeads < 2; // one head (rollout, flow): its mean and max are itself
+    this.triage.update(sec);
+    this.builtScores = sec.scores;
+    const arranged = this.triage.arrange(sec);
+    const byLayer = arranged.rows.every(r => r.layerSlot !== null);
+    this.aggToggle.hidden = nHeads < 2 || !byLayer; // one head (rollout, flow): its mean and max are itself
     const colors = paletteFor(settings.value.headPalette, nHeads);
     const layout = this.layout();
     this.size = layout.size;
     d.body.dataset.layout = layout.layout;
-    d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nHeads + this.aggColumns}, ${this.size + 2 * THUMB_BORDER}px)`;
-    const doc = d.root.ownerDocument;
-    const cells: HTMLElement[] = [headerCell(doc, 'L\\H', 'attnscope-grid-corner')];
-    sec.heads.forEach(h => cells.push(headerCell(doc, String(h), 'attnscope-grid-head')));
-    if (this.aggColumns) {
-      cells.push(headerCell(doc, 'mean', 'attnscope-grid-head'), headerCell(doc, 'max', 'attnscope-grid-head'));
-    }
-    this.aggCells = [];
-    this.thumbs = [];
+    const nCols = Math.max(1, arranged.columns.length);
+    d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nCols + this.aggColumns}, ${this.size + 2 * THUMB_BORDER}px)`;
     this.heat = [];
     this.heatImages = [];
-    sec.layers.forEach(layer => {
-      const rowHeader = headerCell(doc, String(layer), 'attnscope-grid-layer');
-      rowHeader.setAttribute('role', 'rowheader');
-      rowHeader.dataset.layer = String(layer);
-      cells.push(rowHeader);
-      sec.heads.forEach((head, slot) => {
-        const c = doc.createElement('canvas');
-        c.className = 'attnscope-thumb';
-        c.dataset.layer = String(layer);
-        c.dataset.head = String(head);
-        c.dataset.slot = String(slot);
-        c.tabIndex = 0;
-        c.setAttribute('role', 'button');
-        c.setAttribute('aria-label', `Layer ${layer}, head ${head}`);
-        c.style.setProperty('--attnscope-chip-color', colors[slot]);
-        cells.push(c);
-        this.thumbs.push(c);
-      });
-      if (this.aggColumns) {
-        const agg = aggregateCells(doc, layer);
-        cells.push(...agg);
-        this.aggCells.push(...agg);
-      }
-    });
+    const built = gridCells(d.root.ownerDocument, sec, arranged, { colors, aggregates: this.aggColumns > 0, frameColor: v => this.triage.frameColor(v) });
+    const cells = built.cells;
+    this.thumbs = built.thumbs;
+    this.aggCells = built.aggCells;
+    this.triage.showCounts(arranged);
     d.grid.replaceChildren(...cells);
     this.element.dataset.mode = thumbnailMode(nQ, nK);
     this.colors = colors;
@@ -212,6 +215,15 @@ export class GridView extends ViewBase {
   }
 
   protected dataChanged(): void {
+    // new view_options from Python, or the head scores arrived: the grid is arranged again
+    const sec = this.section;
+    if (this.takeOptions() || (sec && sec.scores !== this.builtScores)) {
+      this.rebuild();
+      return;
+    }
+    if (sec && !sec.scores) {
+      this.triage.update(sec); // the kernel's progress
+    }
     // thumbnails come from the summary sent up front; fetched slices refine the aggregates (and the open head)
     if (this.aggCells.length > 0) {
       this.paint();
@@ -324,40 +336,12 @@ export class GridView extends ViewBase {
   /** Marks the open thumbnail and shows that head large beside the grid. */
   private updateOpen(): void {
     const open = this.state.openHead;
-    const sec = this.section;
     for (const c of this.thumbs) {
       const isOpen = !!open && Number(c.dataset.layer) === open.layer && Number(c.dataset.slot) === open.head;
       c.setAttribute('aria-pressed', String(isOpen));
       c.classList.toggle('is-open', isOpen);
     }
-    const panel = this.dom.panel;
-    if (!open || !sec) {
-      this.panelView?.dispose();
-      this.panelView = null;
-      panel.hidden = true;
-      this.element.dataset.open = '';
-      return;
-    }
-    this.element.dataset.open = `${open.layer}:${headId(sec, open.head)}`;
-    if (!this.panelView) {
-      const fixed = (): { layer: number; heads: readonly number[] } | null => {
-        const o = this.state.openHead;
-        return o ? { layer: o.layer, heads: [o.head] } : null;
-      };
-      this.panelView = new HeadView(this.model, this.selection, { fixed });
-      panel.replaceChildren(this.panelTitle(open), this.panelView.element);
-    } else if (panel.firstChild) {
-      panel.replaceChild(this.panelTitle(open), panel.firstChild);
-    }
-    panel.hidden = false;
-  }
-
-  private panelTitle(open: OpenHead): HTMLElement {
-    const title = document.createElement('div');
-    title.className = 'attnscope-open-title';
-    const sec = this.section;
-    title.textContent = `Layer ${open.layer}, head ${sec ? headId(sec, open.head) : open.head}`;
-    return title;
+    this.element.dataset.open = this.openPanel.update(this.section, open);
   }
 
   private showTooltip(t: { layer: number; slot: number; el: HTMLElement } | null): void {
@@ -367,10 +351,9 @@ export class GridView extends ViewBase {
       tip.hidden = true;
       return;
     }
-    const action = `Layer ${t.layer}, head ${headId(sec, t.slot)}: click to ${t.el.classList.contains('is-open') ? 'close' : 'open'}`;
-    const li = layerSlot(sec, t.layer);
-    const stats = sec.summary ? headStatsText(sec.summary.stats, sec.summary.statNames, li, t.slot, sec.samePositions) : '';
-    tip.textContent = stats ? `${action}\n${stats}` : action;
+    const picked = this.triage.scoreName;
+    const lines = thumbTooltip(sec, t.layer, t.slot, t.el.classList.contains('is-open'), picked, t.el.dataset.rank);
+    tip.textContent = lines.join('\n');
     showTooltipAt(tip, this.element, t.el.getBoundingClientRect(), { gap: 4, align: 'start' });
   }
 }
