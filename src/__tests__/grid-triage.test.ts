@@ -104,7 +104,7 @@ describe('model view head triage', () => {
     choose(root, '.attnscope-sort-select', 'rank');
     choose(root, '.attnscope-top-input', '2');
     expect(order(root)).toEqual(['5:9', '5:4']);
-    expect(all(root, '.attnscope-grid-layer').map(h => h.textContent)).toEqual(['#1']);
+    expect(all(root, '.attnscope-grid-layer').map(h => h.textContent)).toEqual(['#1\u20132']);
     expect(root.querySelector('.attnscope-scores-status')!.textContent).toBe('2 of 6 heads shown');
   });
 

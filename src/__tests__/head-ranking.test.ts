@@ -26,10 +26,10 @@ describe('arrangeHeads', () => {
   it.each([
     ['model order', choice({}), [['0:0', '0:1', '0:2'], ['1:0', '1:1', '1:2']], ['h0', 'h1', 'h2'], ['0', '1']],
     ['within each layer, NaN last', choice({ sort: 'layer' }), [['0:1', '0:2', '0:0'], ['1:0', '1:2', '1:1']], ['1st', '2nd', '3rd'], ['0', '1']],
-    ['one ranking', choice({ sort: 'rank' }), [['0:1', '1:0', '0:2'], ['0:0', '1:2', '1:1']], ['+0', '+1', '+2'], ['#1', '#4']],
-    ['one ranking, top 4', choice({ sort: 'rank', top: 4 }), [['0:1', '1:0', '0:2'], ['0:0']], ['+0', '+1', '+2'], ['#1', '#4']],
-    ['one ranking above 0.5 (NaN never passes)', choice({ sort: 'rank', minScore: 0.5 }), [['0:1', '1:0', '0:2']], ['+0', '+1', '+2'], ['#1']],
-    ['ascending score "t"', choice({ score: 't', sort: 'rank', top: 2 }), [['1:2', '1:1']], ['+0', '+1'], ['#1']],
+    ['one ranking', choice({ sort: 'rank' }), [['0:1', '1:0', '0:2'], ['0:0', '1:2', '1:1']], ['+0', '+1', '+2'], ['#1\u20133', '#4\u20136']],
+    ['one ranking, top 4', choice({ sort: 'rank', top: 4 }), [['0:1', '1:0', '0:2'], ['0:0']], ['+0', '+1', '+2'], ['#1\u20133', '#4']],
+    ['one ranking above 0.5 (NaN never passes)', choice({ sort: 'rank', minScore: 0.5 }), [['0:1', '1:0', '0:2']], ['+0', '+1', '+2'], ['#1\u20133']],
+    ['ascending score "t"', choice({ score: 't', sort: 'rank', top: 2 }), [['1:2', '1:1']], ['+0', '+1'], ['#1\u20132']],
     ['no such score: model order', choice({ score: 'nope', sort: 'rank' }), [['0:0', '0:1', '0:2'], ['1:0', '1:1', '1:2']], ['h0', 'h1', 'h2'], ['0', '1']]
   ])('%s', (_name, c, want, columns, headers) => {
     const a = arrangeHeads(scores(), c, layers, heads);

@@ -4,7 +4,8 @@
  * - "none": the model's order (rows = layers, columns = heads);
  * - "layer": each layer's heads by the score, highest first (NaN last), rows still layers;
  * - "rank": the whole grid as one ranking, highest first, cut to `top` and to `minScore`, laid out
- *   `columns` per row (row r holds ranks r * columns + 1 ...).
+ *   as many per row as the model has heads (row r holds ranks r * H + 1 ...; its header "#1–12", the
+ *   column headers the offset within the row).
  * In "none" and "layer" a head below `minScore` stays in place, marked filtered out (the view dims
  * it), so the grid keeps its shape; in "rank" it leaves the ranking.
  */
@@ -73,8 +74,10 @@ export function arrangeHeads(scores: HeadScores | null, choice: TriageChoice, la
     const shown = choice.top !== null ? ranked.slice(0, Math.max(0, choice.top)) : ranked;
     const rows = [];
     for (let i = 0; i < shown.length; i += nH) {
-      rows.push({ header: `#${i + 1}`, layerSlot: null, heads: shown.slice(i, i + nH) });
+      const heads = shown.slice(i, i + nH);
+      rows.push({ header: heads.length > 1 ? `#${i + 1}\u2013${i + heads.length}` : `#${i + 1}`, layerSlot: null, heads });
     }
+    // a column is no head here: its header says where each row's heads stand, the row header their ranks
     return { rows, columns: Array.from({ length: Math.min(nH, shown.length) }, (_, i) => `+${i}`), kept: shown.length, total: all.length };
   }
   const rows = layerLabels.map((header, l) => {

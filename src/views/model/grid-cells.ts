@@ -52,6 +52,7 @@ export function gridCells(
       c.setAttribute('aria-label', `Layer ${layer}, head ${head}`);
       c.style.setProperty('--attnscope-chip-color', o.colors[p.headSlot]);
       if (p.rank > 0) {
+        c.setAttribute('aria-label', `Layer ${layer}, head ${head}, rank ${p.rank}`);
         c.dataset.rank = String(p.rank);
         c.dataset.score = String(p.value);
         const frame = o.frameColor(p.value);
