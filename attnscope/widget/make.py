@@ -22,7 +22,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
-               section=None):
+               section=None, generation=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -38,6 +38,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     ``view_options`` trait). word_ids: {"tokens" | "encoder_tokens" | "decoder_tokens": a
     tokenizer's word_ids()} for the word grouping (else the tokens' subword markers tell the words).
     section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
+    generation: {"prompt_length": P, "generated": [positions]} (attnscope.from_generate): which query
+    positions of the self, decoder and cross sections the model generated.
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
@@ -52,7 +54,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
                     cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens),
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
-        prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
+        prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids, generation=generation,
     )
     sections = ordered(sections + derived_sections(sections, rollout, flow))
     first = options.check_section(section, sections)

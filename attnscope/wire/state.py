@@ -8,7 +8,11 @@ A section on the wire is ``{key, label, layers, heads, query_tokens, key_tokens}
   ``causal`` with vectors; the vectors come with each slice);
 and, when known, ``words`` {query, key, query_labels, key_labels} (attnscope.inputs.words). A derived
 section (rollout, flow: attnscope.analysis.derived) adds ``derived``, ``derived_from``, ``params``,
-``head_labels``, ``same_positions`` and its source's ``causal`` when known.
+``head_labels``, ``same_positions`` and its source's ``causal`` when known. A section whose query tokens a
+model generated (attnscope.from_generate: self, decoder, cross and their derived sections) adds
+``generation`` {prompt_length: P, generated: [query positions]}: P query positions (the prompt; 1, the start
+token, for an encoder-decoder's decoder) came before the first generated token, ``generated`` are the
+positions of the generated tokens (increasing, in P..Q-1).
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -69,6 +73,9 @@ def _analysis_fields(section: Section) -> dict:
         out["head_labels"] = [str(h) for h in section.head_labels]
     if section.words is not None:
         out["words"] = {k: list(v) for k, v in section.words.items()}
+    if section.generation is not None:
+        out["generation"] = {"prompt_length": int(section.generation["prompt_length"]),
+                             "generated": [int(g) for g in section.generation["generated"]]}
     return out
 
 
@@ -203,5 +210,6 @@ def wire_sections(state: dict, kept: dict | None = None) -> dict:
                                 key_tokens=list(s["key_tokens"]), same_positions=SAME_POSITIONS[s["key"]],
                                 n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1, words=s.get("words"),
                                 derived=s.get("derived"), derived_from=s.get("derived_from"),
-                                params=s.get("params"), head_labels=s.get("head_labels"))
+                                params=s.get("params"), head_labels=s.get("head_labels"),
+                                generation=s.get("generation"))
     return out
