@@ -1,7 +1,7 @@
 /**
  * The optional fields a section may carry besides its weights: what it was derived from (rollout,
- * flow), its parameters, labels for its head slots, and the words its tokens form. Checked field
- * by field; anything malformed throws a WireError naming the field.
+ * flow), its parameters, labels for its head slots, the words its tokens form, and which of its query
+ * tokens a model generated. Checked field by field; anything malformed throws a WireError naming the field.
  */
 import { WireError } from './errors';
 
@@ -11,6 +11,14 @@ export interface WordGroups {
   key: number[];
   queryLabels: string[];
   keyLabels: string[];
+}
+
+/** Which query positions a model generated (attnscope.from_generate). */
+export interface Generation {
+  /** Query positions before the first generated token (the prompt; 1, the start token, for a decoder). */
+  promptLength: number;
+  /** Positions of the generated tokens, increasing, in promptLength..Q-1. */
+  generated: number[];
 }
 
 export interface SectionExtras {
@@ -24,9 +32,11 @@ export interface SectionExtras {
   headLabels: string[] | null;
   /** Word groups when the kernel knows the word boundaries, else null (each token its own word). */
   words: WordGroups | null;
+  /** The generated query positions when a model generated the query tokens, else null. */
+  generation: Generation | null;
 }
 
-export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words'] as const;
+export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'generation'] as const;
 
 function fail(message: string): never {
   throw new WireError(message);
@@ -81,6 +91,33 @@ function decodeWords(value: unknown, where: string, nQ: number, nK: number): Wor
   };
 }
 
+function decodeGeneration(value: unknown, where: string, nQ: number): Generation | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail(`${where}.generation must be an object {prompt_length, generated}`);
+  }
+  const g = value as Record<string, unknown>;
+  const p = g.prompt_length;
+  if (!Number.isInteger(p) || (p as number) < 0 || (p as number) > nQ) {
+    fail(`${where}.generation.prompt_length must be an integer in 0..${nQ}`);
+  }
+  const promptLength = p as number;
+  const gen = g.generated;
+  if (!Array.isArray(gen)) {
+    fail(`${where}.generation.generated must list the positions of the generated tokens`);
+  }
+  let last = promptLength - 1;
+  for (const i of gen) {
+    if (!Number.isInteger(i) || (i as number) <= last || (i as number) >= nQ) {
+      fail(`${where}.generation.generated must be increasing positions in ${promptLength}..${nQ - 1}`);
+    }
+    last = i as number;
+  }
+  return { promptLength, generated: gen as number[] };
+}
+
 function decodeParams(value: unknown, where: string): Record<string, number | string> {
   if (value === undefined || value === null) {
     return {};
@@ -114,9 +151,17 @@ export function decodeExtras(obj: Record<string, unknown>, where: string, shape:
     derivedFrom: optionalString(obj.derived_from, `${where}.derived_from`),
     params: decodeParams(obj.params, where),
     headLabels,
-    words: decodeWords(obj.words, where, nQ, nK)
+    words: decodeWords(obj.words, where, nQ, nK),
+    generation: decodeGeneration(obj.generation, where, nQ)
   };
 }
 
 /** A section without any of the optional fields (attention from the model, tokens as words). */
-export const NO_EXTRAS: SectionExtras = { derived: null, derivedFrom: null, params: {}, headLabels: null, words: null };
+export const NO_EXTRAS: SectionExtras = {
+  derived: null,
+  derivedFrom: null,
+  params: {},
+  headLabels: null,
+  words: null,
+  generation: null
+};
