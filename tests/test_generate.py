@@ -151,6 +151,14 @@ def test_gpt2_rows_and_text(tiny_gpt2, minilm_tokenizer, kw):
     assert tiny_gpt2.config._attn_implementation == "sdpa" and tiny_gpt2.training  # switched back
 
 
+def test_a_generation_stopped_by_eos_has_the_row_of_its_last_token(tiny_gpt2, minilm_tokenizer):
+    free = from_generate(tiny_gpt2, minilm_tokenizer, PROMPT, 6, do_sample=True, seed=5)
+    eos = free.generated[2]
+    stopped = from_generate(tiny_gpt2, minilm_tokenizer, PROMPT, 6, do_sample=True, seed=5, eos_token_id=eos)
+    assert stopped.generated == free.generated[:free.generated.index(eos) + 1]  # stops at the first eos
+    check_decoder_only(tiny_gpt2, minilm_tokenizer, stopped, len(stopped.generated), 5, eos_token_id=eos)
+
+
 def test_seeded_sampling_is_reproducible(tiny_gpt2, minilm_tokenizer):
     runs = [from_generate(tiny_gpt2, minilm_tokenizer, PROMPT, 8, do_sample=True, seed=s).generated for s in (3, 3, 4)]
     assert runs[0] == runs[1] and runs[0] != runs[2]

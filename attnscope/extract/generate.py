@@ -17,7 +17,7 @@ import numpy as np
 from ..inputs.generation import check_generate_args
 from ..inputs.limits import lazy_mode
 from ..inputs.models import check_stock_classes
-from .model import _device, _eager_attention, _eval_mode, _ids_and_special, _kept, _pick, _weights
+from .model import _EAGER_HINT, _device, _eager_attention, _eval_mode, _ids_and_special, _kept, _pick, _weights
 from .result import Attentions
 from .steps import assemble, row_ends
 
@@ -29,8 +29,9 @@ def from_generate(model, tokenizer, prompt, max_new_tokens=20, *, seed=None, laz
     Decoding is greedy unless ``do_sample=True`` is passed; ``seed`` (an int) seeds the random draws, in
     a forked torch random state (yours is left as it was), so that the same call gives the same text.
     generate_kwargs go to ``model.generate`` (temperature, top_k, top_p, repetition_penalty, ...): the
-    text is the one ``model.generate(**tokenizer(prompt, return_tensors="pt"), max_new_tokens=...,
-    do_sample=False, **generate_kwargs)`` gives (after ``torch.manual_seed(seed)`` when sampling).
+    text is the one ``model.generate(input_ids=..., attention_mask=..., max_new_tokens=..., do_sample=False,
+    **generate_kwargs)`` gives for ``tokenizer(prompt, return_tensors="pt")`` (after ``torch.manual_seed(seed)``
+    when sampling). Beam search (num_beams > 1) is refused: its hypotheses are reordered at every step.
 
     Decoder-only models: ``attention`` [layers, heads, T, T] (zeros above the diagonal), ``tokens`` the T
     tokens. Encoder-decoder models: ``encoder_attention`` over the prompt (computed once),
@@ -98,6 +99,8 @@ def _assembled(steps, ends, n_rows, n_keys, lazy):
     [1, H, n_rows, n_keys] per layer in the model's dtype and on its device."""
     import torch
 
+    if any(a is None for step in steps for a in step):
+        raise RuntimeError(f"a generation step returned no attention weights for some layer; {_EAGER_HINT}.")
     first = steps[0]
     n_layers, n_heads = len(first), int(first[0].shape[1])
     if lazy_mode(lazy, 2 * n_layers * n_heads * n_rows * n_keys):
@@ -114,12 +117,13 @@ def _last_step(model, out, seq, ids, mask, enc_dec):
     generate ran without a cache), with the attention of each layer."""
     import torch
 
-    cache = getattr(out, "cache", None)
+    cache = getattr(out, "cache", None)  # transformers 5; "past_key_values" before
     if cache is None:
         cache = getattr(out, "past_key_values", None)
-    done = int(cache.get_seq_length()) if cache is not None and hasattr(cache, "get_seq_length") else 0
-    if cache is None:
-        done = 0
+    if cache is not None and not hasattr(cache, "get_seq_length"):
+        raise RuntimeError(f"{type(model).__name__}.generate returned a {type(cache).__name__} cache, which does "
+                           "not tell its length; pass use_cache=False.")
+    done = 0 if cache is None else int(cache.get_seq_length())
     params = inspect.signature(model.forward).parameters
     kw = {"output_attentions": True, "return_dict": True, "use_cache": cache is not None}
     if cache is not None:
