@@ -62,14 +62,14 @@ def from_generate(model, tokenizer, prompt, max_new_tokens=20, *, seed=None, laz
         last = _last_step(model, out, seq, ids, mask, enc_dec)
     n_prompt = int(ids.shape[1])
     start = 1 if enc_dec else n_prompt  # decoder positions before the first generated token
-    gen_ids = seq[0, start:].tolist() if enc_dec else seq[0, n_prompt:].tolist()
+    gen_ids = seq[0, start:].tolist()
     common = dict(lazy=lazy, prompt_length=start, generated=gen_ids, generated_text=tokenizer.decode(gen_ids))
     n_rows = int(seq.shape[1])
     if not enc_dec:
         steps = [*_weights(out, "attentions", model), _weights(last, "attentions", model)]
         att = _assembled(steps, row_ends(start, len(steps)), n_rows, n_rows, lazy)
         token_ids, special = _ids_and_special(tokenizer, seq[0])
-        return Attentions(attention=att, tokens=tokenizer.convert_ids_to_tokens(seq[0].tolist()), causal=True,
+        return Attentions(attention=att, tokens=tokenizer.convert_ids_to_tokens(seq[0].tolist()),
                           token_ids=token_ids, special_positions=special, **common)
     enc_att = _weights(out, "encoder_attentions", model)
     dec_steps = [*_weights(out, "decoder_attentions", model), _weights(last, "decoder_attentions", model)]
