@@ -9,6 +9,7 @@ from .analysis.head_scores import head_scores
 from .analysis.labels import head_labels
 from .analysis.similarity import head_similarity
 from .api import attention_flow, head_view, matrix_view, model_view, neuron_view, rollout, save_html, show, text_view
+from .extract.generate import from_generate
 from .extract.model import from_model
 from .extract.probe import probe_induction
 from .extract.result import Attentions
@@ -17,6 +18,7 @@ from .widget import AttentionWidget
 
 __version__ = "0.1.0"
 
-__all__ = ["Attentions", "AttentionWidget", "__version__", "attention_flow", "from_model", "get_display", "head_view",
-           "matrix_view", "model_view", "neuron_view", "rollout", "save_html", "set_display", "show", "text_view"]
+__all__ = ["Attentions", "AttentionWidget", "__version__", "attention_flow", "from_generate", "from_model",
+           "get_display", "head_view", "matrix_view", "model_view", "neuron_view", "rollout", "save_html",
+           "set_display", "show", "text_view"]
 __all__ += ["head_labels", "head_scores", "head_similarity", "probe_induction"]  # head triage (issue 12)

@@ -38,7 +38,7 @@ def derived_section(section: Section, kind: str, params: dict) -> Section:
                    query_tokens=list(section.query_tokens), key_tokens=list(section.key_tokens),
                    same_positions=True, n_layers=section.n_layers, n_heads=1, words=section.words,
                    derived=kind, derived_from=section.key, params=dict(params), head_labels=[DERIVED_KINDS[kind]],
-                   causal=causal)
+                   causal=causal, generation=section.generation)
 
 
 def derived_sections(sections, rollout=None, flow=None) -> list[Section]:

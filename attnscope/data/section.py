@@ -47,6 +47,8 @@ class Section:
     ``params`` and ``head_labels``; ``causal`` is its source's flag when the source knows it (vectors).
     ``scores``: a score table {name: float32 [L, H]} computed with the section (a comparison's change
     scores); None lets the wire compute the head scores of attention from a model (attnscope.wire.state).
+    ``generation``: {"prompt_length": P, "generated": [query positions]} when the query tokens were generated
+    by the model (attnscope.from_generate): P query positions came before the first generated one.
     """
 
     key: str
@@ -66,6 +68,7 @@ class Section:
     head_labels: list[str] | None = None
     causal: bool | None = None
     scores: dict | None = None
+    generation: dict | None = None
 
     @property
     def label(self) -> str:

@@ -42,6 +42,12 @@ class Attentions:
     with a slow tokenizer) tells the views where words begin (``group="word"``).
     ``token_ids`` (int64 [positions] of ``tokens``, or of ``encoder_tokens``) and ``special_positions``
     (the positions the tokenizer marks as special tokens) feed :meth:`head_scores`.
+
+    From :func:`attnscope.from_generate`: ``prompt_length`` (the query positions before the first generated
+    token: the prompt's length, or 1, the start token, for an encoder-decoder's decoder), ``generated`` (the
+    generated token ids, the positions prompt_length.. of ``tokens`` / ``decoder_tokens``) and
+    ``generated_text`` (their decoded text); its views' sections over those positions carry them
+    (:attr:`generation`, the wire's ``generation`` field).
     """
 
     attention: np.ndarray | None = None
@@ -60,12 +66,27 @@ class Attentions:
     word_ids: dict | None = None
     token_ids: np.ndarray | None = None
     special_positions: list[int] | None = None
+    prompt_length: int | None = None
+    generated: list[int] | None = None
+    generated_text: str | None = None
+
+    @property
+    def generation(self) -> dict | None:
+        """{"prompt_length": P, "generated": [positions of the generated tokens]} (the wire's ``generation``
+        field of the sections over these positions), None for attention of a given text."""
+        if self.prompt_length is None:
+            return None
+        n = len(self.generated or ())
+        return {"prompt_length": int(self.prompt_length),
+                "generated": list(range(self.prompt_length, self.prompt_length + n))}
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
         args["lazy"] = self.lazy
         if self.word_ids is not None:
             args["word_ids"] = self.word_ids
+        if self.generation is not None:
+            args["generation"] = self.generation
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args

@@ -14,6 +14,7 @@ import numpy as np
 from ..data.section import SAME_POSITIONS, SECTION_LABELS, Section, Vectors
 from ..data.source import ArraySource, ArrayVectors, KeptSource, KeptVectors
 from . import convert, indices, limits, tokens, vectors, weights, words
+from .generation import check_generation
 
 ENC_DEC_ARGS = ("encoder_attention", "decoder_attention", "cross_attention", "encoder_tokens", "decoder_tokens")
 
@@ -40,14 +41,16 @@ class _Input:
 
 
 def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=None, vectors=None,
-          include_layers=None, include_heads=None, prettify_tokens=True, lazy=False, word_ids=None):
+          include_layers=None, include_heads=None, prettify_tokens=True, lazy=False, word_ids=None,
+          generation=None):
     """Check everything and return (sections, sentence_b_start); raises ValueError/TypeError.
 
     encdec: dict with the ENC_DEC_ARGS (None values ignored). vectors: dict queries, keys, scale, causal
     for the self section (``attention``), or None. lazy: False (eager: float32 copies, the size limit),
     True, or None (lazy above limits.LAZY_ABOVE_BYTES or MAX_INPUT_BYTES). word_ids: {"tokens" |
     "encoder_tokens" | "decoder_tokens": a tokenizer's word_ids() for those tokens}; the word boundaries
-    of tokens without word ids come from their subword markers (attnscope.inputs.words).
+    of tokens without word ids come from their subword markers (attnscope.inputs.words). generation:
+    {"prompt_length", "generated"} over the query positions of the self / decoder / cross sections.
     """
     limits.lazy_mode(lazy, None)  # a wrong ``lazy`` is named first
     encdec = {k: val for k, val in (encdec or {}).items() if val is not None}
@@ -70,6 +73,10 @@ def build(caller, attention=None, tokens=None, sentence_b_start=None, *, encdec=
     _include(inputs, include_heads, "include_heads", 1, "head")
     ids = _word_ids(word_ids, inputs)
     sections = [_section(inp, lazy, prettify_tokens, ids) for inp in inputs]
+    if generation is not None:
+        for s in sections:
+            if s.key != "encoder":
+                s.generation = check_generation(generation, len(s.query_tokens))
     if has_vectors:
         sections[0].vectors = _vectors(sections[0], inputs[0].shape, lazy, **vectors)
     return sections, sentence_b_start

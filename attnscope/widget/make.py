@@ -23,7 +23,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
-               section=None, score=None, sort="none", top=None, min_score=None, chart=None):
+               section=None, score=None, sort="none", top=None, min_score=None, chart=None, generation=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -41,6 +41,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
     score, sort ("none", "layer", "rank"), top, min_score, chart ((x, y) score names): the model view's head
     triage (attnscope.model_view).
+    generation: {"prompt_length": P, "generated": [positions]} (attnscope.from_generate): which query
+    positions of the self, decoder and cross sections the model generated.
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
@@ -55,7 +57,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         encdec=dict(encoder_attention=encoder_attention, decoder_attention=decoder_attention,
                     cross_attention=cross_attention, encoder_tokens=encoder_tokens, decoder_tokens=decoder_tokens),
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
-        prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
+        prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids, generation=generation,
     )
     sections = ordered(sections + derived_sections(sections, rollout, flow))
     first = options.check_section(section, sections)

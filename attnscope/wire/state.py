@@ -11,7 +11,11 @@ section (rollout, flow: attnscope.analysis.derived) adds ``derived``, ``derived_
 ``head_labels``, ``same_positions`` and its source's ``causal`` when known. A section may carry ``scores``, its
 score table with the labels each head earned (attnscope.wire.scores): a comparison's change scores come with
 the section; the head scores of attention from a model are computed after the widget is shown and come in a
-"stats" message (attnscope.widget.scoring), or with the state of an offline page.
+"stats" message (attnscope.widget.scoring), or with the state of an offline page. A section whose query tokens a
+model generated (attnscope.from_generate: self, decoder, cross and their derived sections) adds
+``generation`` {prompt_length: P, generated: [query positions]}: P query positions (the prompt; 1, the start
+token, for an encoder-decoder's decoder) came before the first generated token, ``generated`` are the
+positions of the generated tokens (increasing, in P..Q-1).
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -75,6 +79,9 @@ def _analysis_fields(section: Section) -> dict:
         out["head_labels"] = [str(h) for h in section.head_labels]
     if section.words is not None:
         out["words"] = {k: list(v) for k, v in section.words.items()}
+    if section.generation is not None:
+        out["generation"] = {"prompt_length": int(section.generation["prompt_length"]),
+                             "generated": [int(g) for g in section.generation["generated"]]}
     return out
 
 
@@ -209,5 +216,6 @@ def wire_sections(state: dict, kept: dict | None = None) -> dict:
                                 key_tokens=list(s["key_tokens"]), same_positions=SAME_POSITIONS[s["key"]],
                                 n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1, words=s.get("words"),
                                 derived=s.get("derived"), derived_from=s.get("derived_from"),
-                                params=s.get("params"), head_labels=s.get("head_labels"))
+                                params=s.get("params"), head_labels=s.get("head_labels"),
+                                generation=s.get("generation"))
     return out

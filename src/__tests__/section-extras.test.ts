@@ -37,7 +37,15 @@ function errorOf(over: Record<string, unknown>): string {
 describe('optional section fields', () => {
   it('are absent for attention from the model', () => {
     const s = decodeOne({});
-    expect([s.derived, s.derivedFrom, s.headLabels, s.words, s.params]).toEqual([null, null, null, null, {}]);
+    expect([s.derived, s.derivedFrom, s.headLabels, s.words, s.params, s.generation]).toEqual([null, null, null, null, {}, null]);
+  });
+
+  it('decode the generated positions of a generation', () => {
+    expect(decodeOne({ generation: { prompt_length: 1, generated: [1, 2] } }).generation).toEqual({
+      promptLength: 1,
+      generated: [1, 2]
+    });
+    expect(decodeOne({ generation: { prompt_length: 3, generated: [] } }).generation).toEqual({ promptLength: 3, generated: [] });
   });
 
   it('decode a rollout section with its parameters, head label and words', () => {
@@ -63,7 +71,13 @@ describe('optional section fields', () => {
     ['words that do not start at 0', { words: { ...WORDS, key: [1, 1, 2] } }, 'words.key must start at 0'],
     ['words of the wrong length', { words: { ...WORDS, key: [0, 1] } }, 'words.key must list one word index per token (3)'],
     ['one label too few', { words: { ...WORDS, query_labels: ['playing'] } }, 'words.query_labels must list 2 strings'],
-    ['words not an object', { words: [0, 1] }, 'words must be an object']
+    ['words not an object', { words: [0, 1] }, 'words must be an object'],
+    ['a generation that is a list', { generation: [1, 2] }, 'generation must be an object'],
+    ['a prompt longer than the tokens', { generation: { prompt_length: 4, generated: [] } }, 'generation.prompt_length must be an integer in 0..3'],
+    ['a generated position inside the prompt', { generation: { prompt_length: 2, generated: [1, 2] } }, 'generated must be increasing positions in 2..2'],
+    ['generated positions out of order', { generation: { prompt_length: 1, generated: [2, 1] } }, 'generated must be increasing'],
+    ['a generated position past the tokens', { generation: { prompt_length: 1, generated: [3] } }, 'generated must be increasing positions in 1..2'],
+    ['generated not a list', { generation: { prompt_length: 1, generated: 1 } }, 'generated must list the positions']
   ])('reject %s with a message naming the field', (_name, over, message) => {
     expect(errorOf(over)).toContain(message);
   });

@@ -1,7 +1,7 @@
 /**
  * The optional fields a section may carry besides its weights: what it was derived from (rollout,
- * flow), its parameters, labels for its head slots, and the words its tokens form. Checked field
- * by field; anything malformed throws a WireError naming the field.
+ * flow), its parameters, labels for its head slots, the words its tokens form, and which of its query
+ * tokens a model generated. Checked field by field; anything malformed throws a WireError naming the field.
  */
 import { WireError } from './errors';
 import { decodeHeadScores, HeadScores, ScoresProgress } from './head-scores';
@@ -12,6 +12,14 @@ export interface WordGroups {
   key: number[];
   queryLabels: string[];
   keyLabels: string[];
+}
+
+/** Which query positions a model generated (attnscope.from_generate). */
+export interface Generation {
+  /** Query positions before the first generated token (the prompt; 1, the start token, for a decoder). */
+  promptLength: number;
+  /** Positions of the generated tokens, increasing, in promptLength..Q-1. */
+  generated: number[];
 }
 
 export interface SectionExtras {
@@ -32,9 +40,11 @@ export interface SectionExtras {
   scores: HeadScores | null;
   /** How far the kernel is with the scores (its progress messages); null when not computing. */
   scoresProgress: ScoresProgress | null;
+  /** The generated query positions when a model generated the query tokens, else null. */
+  generation: Generation | null;
 }
 
-export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'scores'] as const;
+export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'scores', 'generation'] as const;
 
 function fail(message: string): never {
   throw new WireError(message);
@@ -89,6 +99,33 @@ function decodeWords(value: unknown, where: string, nQ: number, nK: number): Wor
   };
 }
 
+function decodeGeneration(value: unknown, where: string, nQ: number): Generation | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail(`${where}.generation must be an object {prompt_length, generated}`);
+  }
+  const g = value as Record<string, unknown>;
+  const p = g.prompt_length;
+  if (!Number.isInteger(p) || (p as number) < 0 || (p as number) > nQ) {
+    fail(`${where}.generation.prompt_length must be an integer in 0..${nQ}`);
+  }
+  const promptLength = p as number;
+  const gen = g.generated;
+  if (!Array.isArray(gen)) {
+    fail(`${where}.generation.generated must list the positions of the generated tokens`);
+  }
+  let last = promptLength - 1;
+  for (const i of gen) {
+    if (!Number.isInteger(i) || (i as number) <= last || (i as number) >= nQ) {
+      fail(`${where}.generation.generated must be increasing positions in ${promptLength}..${nQ - 1}`);
+    }
+    last = i as number;
+  }
+  return { promptLength, generated: gen as number[] };
+}
+
 function decodeParams(value: unknown, where: string): Record<string, number | string> {
   if (value === undefined || value === null) {
     return {};
@@ -124,7 +161,8 @@ export function decodeExtras(obj: Record<string, unknown>, where: string, shape:
     headLabels,
     words: decodeWords(obj.words, where, nQ, nK),
     scores: decodeHeadScores(obj.scores, `${where}.scores`, shape),
-    scoresProgress: null
+    scoresProgress: null,
+    generation: decodeGeneration(obj.generation, where, nQ)
   };
 }
 
@@ -136,5 +174,6 @@ export const NO_EXTRAS: SectionExtras = {
   headLabels: null,
   words: null,
   scores: null,
-  scoresProgress: null
+  scoresProgress: null,
+  generation: null
 };
