@@ -8,7 +8,8 @@ from . import validation  # noqa: F401 - attnscope.validation.MAX_INPUT_BYTES / 
 from .analysis.head_scores import head_scores
 from .analysis.labels import head_labels
 from .analysis.similarity import head_similarity
-from .api import attention_flow, head_view, matrix_view, model_view, neuron_view, rollout, save_html, show, text_view
+from .analysis.compare import change_scores
+from .api import attention_flow, compare, compare_models, head_view, matrix_view, model_view, neuron_view, rollout, save_html, show, text_view
 from .extract.model import from_model
 from .extract.probe import probe_induction
 from .extract.result import Attentions
@@ -19,4 +20,5 @@ __version__ = "0.1.0"
 
 __all__ = ["Attentions", "AttentionWidget", "__version__", "attention_flow", "from_model", "get_display", "head_view",
            "matrix_view", "model_view", "neuron_view", "rollout", "save_html", "set_display", "show", "text_view"]
+__all__ += ["change_scores", "compare", "compare_models"]  # comparing two runs
 __all__ += ["head_labels", "head_scores", "head_similarity", "probe_induction"]  # head triage (issue 12)

@@ -12,6 +12,7 @@ from ..analysis.rollout import rollout
 from ..inputs.convert import peek_shape
 from ..inputs.derived import section_choice
 from ..inputs.indices import head_index
+from ..widget.compare import compare_views
 from ..widget.make import make_views
 
 _ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
@@ -118,6 +119,17 @@ class Attentions:
         [layers, queries, keys]; section as in :meth:`rollout`."""
         name, value = self._self_attention(section, "attention_flow")
         return attention_flow(value, residual, head_fusion, discard_ratio, name=name)
+
+    def compare(self, other, labels=("A", "B"), **kwargs):
+        """:func:`attnscope.compare` of this result (A) and ``other`` (B), another Attentions of the same shape
+        (kwargs: as compare, e.g. views=, lazy=, section="encoder")."""
+        return compare_views(self, other, labels, **kwargs)
+
+    def _comparison_part(self, section, caller):
+        """(attention, tokens, word_ids, lazy) of one self-attention section, for attnscope.widget.compare."""
+        name, value = self._self_attention(section, caller)
+        tokens_name = "tokens" if name == "attention" else name.replace("_attention", "_tokens")
+        return value, getattr(self, tokens_name), (self.word_ids or {}).get(tokens_name), self.lazy
 
     def show(self, views=("head", "model", "neuron"), **kwargs):
         """Display the ``views`` together, linked through one selection, and return the widget.

@@ -14,7 +14,7 @@ from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
 from .._frontend import MODULE_NAME, MODULE_VERSION, VIEW_MIMETYPE, VIEW_MIMETYPE_VERSION
-from ..analysis.head_scores import scores_frame, section_scores
+from ..analysis.head_scores import scores_frame, table_of
 from ..inputs import build, limits
 from ..inputs.indices import ids_among
 from ..inputs.options import DEFAULT_VIEW_OPTIONS, check_views, view_options_value
@@ -145,7 +145,7 @@ class AttentionWidget(DOMWidget):
     def _scores_of(self, key: str, timeout) -> dict:
         if key not in self._stats:
             checked = self._checked.get(key) or wire_sections(self._state())[key]
-            self._stats[key] = section_scores(checked)
+            self._stats[key] = table_of(checked)
         return self._stats[key]
 
     def _section_key(self, section) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..analysis.head_scores import section_scores
+from ..analysis.head_scores import table_of
 from ..analysis.head_stats import STAT_NAMES
 from ..analysis.summary import summarize
 from ..wire import messages
@@ -93,7 +93,7 @@ class LazyAttentionWidget(AttentionWidget):
         if key in self._stats:
             return self._stats[key]
         if self._kept is not None and key in self._kept and (job is None or job.error is None):
-            self._stats[key] = section_scores(self._kept[key])
+            self._stats[key] = table_of(self._kept[key])
             return self._stats[key]
         if sec["summary"].get("stats") is not None:  # closed: the five statistics the state kept
             stats = from_wire(sec["summary"]["stats"])

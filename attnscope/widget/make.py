@@ -55,6 +55,16 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
     )
     sections = ordered(sections + derived_sections(sections, rollout, flow))
+    return show_sections(sections, views=views, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
+                         view_options=view_options, section=section, html_action=html_action)
+
+
+def show_sections(sections, *, views, layer=None, heads=None, sentence_b_start=None, view_options=None,
+                  section=None, html_action="view"):
+    """Checked sections (``views`` and ``view_options`` checked too) -> the displayed widget, or with
+    html_action="return" an ``IPython.display.HTML`` page; ``layer`` / ``heads`` / ``section`` are checked
+    here against the sections."""
+    sections = ordered(sections)
     first = options.check_section(section, sections)
     layer = indices.layer_index(layer, first.layers, first.n_layers)
     heads = indices.initial_heads(heads, first.heads, first.n_heads)

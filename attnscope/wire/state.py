@@ -8,7 +8,10 @@ A section on the wire is ``{key, label, layers, heads, query_tokens, key_tokens}
   ``causal`` with vectors; the vectors come with each slice);
 and, when known, ``words`` {query, key, query_labels, key_labels} (attnscope.inputs.words). A derived
 section (rollout, flow: attnscope.analysis.derived) adds ``derived``, ``derived_from``, ``params``,
-``head_labels``, ``same_positions`` and its source's ``causal`` when known.
+``head_labels``, ``same_positions`` and its source's ``causal`` when known; a comparison's sections
+(attnscope.compare) add ``differing_tokens`` (positions whose tokens differ between the two inputs), and a
+section that carries its own score table (Section.scores: a difference's change scores) adds
+``score_names`` [N] and ``scores {dtype float32, shape [L, H, N], buffer}`` (the stats message's form).
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -18,11 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis.head_stats import STAT_NAMES
-from ..data.section import SAME_POSITIONS, Section, ordered
+from ..data.section import SAME_POSITIONS, SECTION_LABELS, Section, ordered
 from ..data.source import ArraySource
 from ..inputs import limits
 from ..inputs.options import DEFAULT_VIEW_OPTIONS
-from .codec import WIRE_DTYPES, as_float32, to_wire, view
+from .codec import WIRE_DTYPES, as_float32, from_wire, to_wire, view
 from .messages import saved_slice, slice_bytes, stats_wire
 
 #: the traits that describe what the views show (what saving and the static picture need)
@@ -54,6 +57,10 @@ def wire_section(section: Section, *, dtype: str = "float16", summary: dict | No
         out.update(queries=to_wire(vec.queries.array, "float32"), keys=to_wire(vec.keys.array, "float32"),
                    scale=float(vec.scale), causal=bool(vec.causal))
     out.update(_analysis_fields(section))
+    if section.scores:
+        names = list(section.scores)
+        out.update(score_names=names, scores=to_wire(np.stack([np.asarray(section.scores[n], np.float32)
+                                                               for n in names], axis=-1), "float32"))
     return out
 
 
@@ -69,6 +76,8 @@ def _analysis_fields(section: Section) -> dict:
         out["head_labels"] = [str(h) for h in section.head_labels]
     if section.words is not None:
         out["words"] = {k: list(v) for k, v in section.words.items()}
+    if section.differing_tokens is not None:
+        out["differing_tokens"] = [int(p) for p in section.differing_tokens]
     return out
 
 
@@ -203,5 +212,17 @@ def wire_sections(state: dict, kept: dict | None = None) -> dict:
                                 key_tokens=list(s["key_tokens"]), same_positions=SAME_POSITIONS[s["key"]],
                                 n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1, words=s.get("words"),
                                 derived=s.get("derived"), derived_from=s.get("derived_from"),
-                                params=s.get("params"), head_labels=s.get("head_labels"))
+                                params=s.get("params"), head_labels=s.get("head_labels"),
+                                scores=_wire_scores(s), differing_tokens=s.get("differing_tokens"),
+                                title=s["label"] if s["label"] != SECTION_LABELS.get(s["key"]) else None)
+        if s.get("same_positions") is not None:
+            out[s["key"]].same_positions = bool(s["same_positions"])
     return out
+
+
+def _wire_scores(wire_sec: dict):
+    """{name: float32 [L, H]} of a wire section's own score table, or None."""
+    if wire_sec.get("scores") is None:
+        return None
+    values = from_wire(wire_sec["scores"], "scores")
+    return {name: values[..., i] for i, name in enumerate(wire_sec["score_names"])}
