@@ -5,11 +5,23 @@ analysis -> wire -> output (offline page, static picture) -> widget -> extract (
 """
 
 from . import validation  # noqa: F401 - attnscope.validation.MAX_INPUT_BYTES / LAZY_ABOVE_BYTES
+from .analysis.compare import change_scores
 from .analysis.head_scores import head_scores
 from .analysis.labels import head_labels
 from .analysis.similarity import head_similarity
-from .analysis.compare import change_scores
-from .api import attention_flow, compare, compare_models, head_view, matrix_view, model_view, neuron_view, rollout, save_html, show, text_view
+from .api import (
+    attention_flow,
+    compare,
+    compare_models,
+    head_view,
+    matrix_view,
+    model_view,
+    neuron_view,
+    rollout,
+    save_html,
+    show,
+    text_view,
+)
 from .extract.model import from_model
 from .extract.probe import probe_induction
 from .extract.result import Attentions

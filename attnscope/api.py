@@ -18,8 +18,8 @@ from .widget.make import make_views
 #: every view argument of :func:`dashboard` (what attnscope.show passes on)
 dashboard = make_views
 
-__all__ = ["attention_flow", "compare", "compare_models", "dashboard", "head_view", "matrix_view", "model_view", "neuron_view", "rollout",
-           "save_html", "show", "text_view"]
+__all__ = ["attention_flow", "compare", "compare_models", "dashboard", "head_view", "matrix_view", "model_view",
+           "neuron_view", "rollout", "save_html", "show", "text_view"]
 
 
 def head_view(

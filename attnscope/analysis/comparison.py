@@ -76,9 +76,8 @@ def comparison_sections(a, b, tokens_a, tokens_b, labels=("A", "B"), *, lazy=Non
     sb = _build(caller, b, tokens_b, "b", label_b, sa.lazy, {**kwargs, "word_ids": _ids(word_ids[1])})
     if not sa.lazy:
         limits.check_size(build.size_parts([sa, sb, sa]), caller)
-    diff, scores = compare_sources(sa.source, sb.source, sa.layers, sa.heads, names=(f"a ({label_a!r})",
-                                                                                     f"b ({label_b!r})"),
-                                   check=sa.lazy)
+    names = (f"{caller}: a ({label_a!r})", f"{caller}: b ({label_b!r})")
+    diff, scores = compare_sources(sa.source, sb.source, sa.layers, sa.heads, names=names, check=sa.lazy)
     shown = [y if x == y else f"{x} \u2192 {y}" for x, y in zip(sa.query_tokens, sb.query_tokens)]
     source = (KeptArraySource if sa.lazy else ArraySource)(diff, sa.layers, sa.heads)
     for key, sec, label in (("a", sa, label_a), ("b", sb, label_b)):
