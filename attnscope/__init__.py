@@ -22,7 +22,7 @@ from .api import (
     show,
     text_view,
 )
-from .extract.model import from_model
+from .extract.model import attention_gradients, from_model
 from .extract.probe import probe_induction
 from .extract.result import Attentions
 from .output.display import get_display, set_display
@@ -32,5 +32,5 @@ __version__ = "0.1.0"
 
 __all__ = ["Attentions", "AttentionWidget", "__version__", "attention_flow", "from_model", "get_display", "head_view",
            "matrix_view", "model_view", "neuron_view", "rollout", "save_html", "set_display", "show", "text_view"]
-__all__ += ["change_scores", "compare", "compare_models"]  # comparing two runs
+__all__ += ["attention_gradients", "change_scores", "compare", "compare_models"]  # comparison, attention x gradient
 __all__ += ["head_labels", "head_scores", "head_similarity", "probe_induction"]  # head triage (issue 12)

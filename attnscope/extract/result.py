@@ -43,6 +43,9 @@ class Attentions:
     with a slow tokenizer) tells the views where words begin (``group="word"``).
     ``token_ids`` (int64 [positions] of ``tokens``, or of ``encoder_tokens``) and ``special_positions``
     (the positions the tokenizer marks as special tokens) feed :meth:`head_scores`.
+    ``gradients`` (from ``from_model(..., target=...)``): {"gradient": dy/dA float32 [L, H, Q, K], "attn_grad":
+    relu(A * dy/dA) [L, H, Q, K], "grad_rollout": [L, Q, K] (Chefer et al. 2021), "target": y, "target_label"};
+    the views then add the sections "attn_grad" and "grad_rollout" (attnscope.analysis.gradients).
     """
 
     attention: np.ndarray | None = None
@@ -61,12 +64,15 @@ class Attentions:
     word_ids: dict | None = None
     token_ids: np.ndarray | None = None
     special_positions: list[int] | None = None
+    gradients: dict | None = None
 
     def _args(self, vectors: bool) -> dict:
         args = {n: getattr(self, n) for n in _ARRAYS if getattr(self, n) is not None}
         args["lazy"] = self.lazy
         if self.word_ids is not None:
             args["word_ids"] = self.word_ids
+        if self.gradients is not None:
+            args["gradients"] = self.gradients
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args

@@ -8,6 +8,7 @@ made: an ``IPython.display.HTML`` page is built from the state instead.
 from __future__ import annotations
 
 from ..analysis.derived import derived_sections
+from ..analysis.gradients import gradient_sections
 from ..data.section import ordered
 from ..inputs import build, derived, indices, options
 from ..output.html import html_object
@@ -22,7 +23,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
-               section=None):
+               section=None, gradients=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -38,6 +39,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     ``view_options`` trait). word_ids: {"tokens" | "encoder_tokens" | "decoder_tokens": a
     tokenizer's word_ids()} for the word grouping (else the tokens' subword markers tell the words).
     section: key of the section shown first ("self", "rollout", "encoder", ...; default the first).
+    gradients: an Attentions' ``gradients`` (from_model(..., target=...)): adds the "attn_grad" and
+    "grad_rollout" sections of the self-attention (attnscope.analysis.gradients).
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
@@ -54,7 +57,12 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
         prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids,
     )
-    sections = ordered(sections + derived_sections(sections, rollout, flow))
+    extra = derived_sections(sections, rollout, flow)
+    if gradients is not None:
+        if sections[0].key != "self":
+            raise ValueError("gradients: only for attention of one stack (attention=...), not encoder-decoder.")
+        extra += gradient_sections(sections[0], gradients)
+    sections = ordered(sections + extra)
     return show_sections(sections, views=views, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
                          view_options=view_options, section=section, html_action=html_action)
 
