@@ -8,16 +8,18 @@ from pathlib import Path
 
 from .analysis import flow as _flow
 from .analysis import rollout as _rollout
+from .extract.compare import compare_models as _compare_models
 from .extract.result import Attentions
 from .neuron_view import neuron_view
 from .widget import AttentionWidget
+from .widget import compare as _compare
 from .widget.make import make_views
 
 #: every view argument of :func:`dashboard` (what attnscope.show passes on)
 dashboard = make_views
 
-__all__ = ["attention_flow", "dashboard", "head_view", "matrix_view", "model_view", "neuron_view", "rollout",
-           "save_html", "show", "text_view"]
+__all__ = ["attention_flow", "compare", "compare_models", "dashboard", "head_view", "matrix_view", "model_view",
+           "neuron_view", "rollout", "save_html", "show", "text_view"]
 
 
 def head_view(
@@ -240,3 +242,32 @@ def attention_flow(attention, residual=0.5, head_fusion="mean", discard_ratio=0.
     attnscope.analysis.flow.MAX_FLOW_NODES; ValueError above). Needs scipy. Arguments as :func:`rollout`."""
     params = dict(residual=residual, head_fusion=head_fusion, discard_ratio=discard_ratio)
     return _analysis("attention_flow", _flow.attention_flow, attention, section, params)
+
+
+def compare(a, b, labels=("A", "B"), tokens=None, *, section=None, views=_compare.DEFAULT_VIEWS, show="difference",
+            **kwargs):
+    """Compare two attention stacks of the same shape and return the widget: what changed, in which heads.
+
+    a, b: two :class:`~attnscope.Attentions` (from_model: a model before and after fine-tuning, or two inputs
+        that differ in a word and tokenize to the same length), or two arrays [layers, heads, queries, keys]
+        as :func:`head_view` takes them, with ``tokens`` (one list for both, or (tokens_a, tokens_b)).
+        Different shapes (token counts included) raise ValueError naming both.
+    labels: the names of A and B, shown as the section labels.
+    section: which self-attention of two encoder-decoder Attentions ("encoder" or "decoder").
+    views: default ("model", "matrix"); show: the section shown first, "difference" (default), "a" or "b".
+    kwargs: layer, heads, include_layers, include_heads, prettify_tokens, lazy, html_action, colormap,
+        color_scale, group (as :func:`show`).
+
+    Sections: "a" and "b" (each input's attention), and "difference" (B - A, derived "difference") with the
+    per-head change scores ``mean_abs_diff`` (total variation distance per row) and ``js_divergence`` (bits)
+    as its score table (``widget.head_statistics("difference")``; attnscope.analysis.compare). Positions whose
+    tokens differ are recorded in each section's ``differing_tokens``.
+    """
+    return _compare.compare_views(a, b, labels, tokens, section=section, views=views, show=show, **kwargs)
+
+
+def compare_models(model_a, model_b, tokenizer, text, labels=("A", "B"), **from_model_kwargs):
+    """Run two checkpoints of one architecture (e.g. before / after fine-tuning) on one ``text`` with
+    :func:`attnscope.from_model` and return :func:`compare` of the two. from_model_kwargs: as from_model
+    (max_length, lazy, ...), plus text_b= (B reads another text), views=, compare_kwargs= (a dict for compare)."""
+    return _compare_models(model_a, model_b, tokenizer, text, labels, **from_model_kwargs)

@@ -42,6 +42,14 @@ def section_scores(section, *, token_ids=None, special_positions=None, patterns=
     return out
 
 
+def table_of(section) -> dict:
+    """The score table of a section: its own (Section.scores, e.g. a difference's change scores), else
+    :func:`section_scores` of its weights."""
+    if section.scores is not None:
+        return {name: np.asarray(v, np.float32) for name, v in section.scores.items()}
+    return section_scores(section)
+
+
 def scorer_for(section, *, token_ids=None, special_positions=None, patterns=None, punctuation=False,
                exclude_bos=False, exclude_current_token=False, tokens_known=True) -> BlockScores:
     """The BlockScores of a section, every argument checked (errors name the argument)."""

@@ -41,14 +41,14 @@ class Summarizer:
         self.head_stats = HeadStats(n_q, n_k, same_positions)
         self.same = self.head_stats.same
 
-    def __call__(self, w, stats: bool = True) -> Block:
+    def __call__(self, w, stats: bool = True, signed: bool = False) -> Block:
         """Summary of w [n, Q, K] float32 (numpy, or a CPU torch tensor); stops after lo/hi when they are
         not finite or lo < 0 (the caller raises), so pooled and stats are then None. ``stats=False``
         leaves out the statistics (Block.stats None): the pooled heads, row sums and lo/hi cost a few
         passes over w, the statistics several more (a logarithm of every weight)."""
         torch_block = type(w).__module__.startswith("torch")
         lo, hi = _min_max(w, torch_block)
-        if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0:
+        if not (np.isfinite(lo) and np.isfinite(hi)) or (lo < 0 and not signed):
             return Block(None, None, None, lo, hi)
         pooled, row_sums = (self._pool_torch if torch_block else self._pool_numpy)(w)
         return Block(pooled, self.head_stats(w) if stats else None, row_sums, lo, hi)
@@ -73,7 +73,12 @@ class Summarizer:
 
 def summarize(section, stats: bool = True) -> dict:
     """{"pooled": float32 [L, H, Rq, Rk], "stats": float32 [L, H, len(STAT_NAMES)] or None} of a section's
-    shown weights, checked on the way (module doc)."""
+    shown weights, checked on the way (module doc). A signed section (Section.signed: a difference,
+    attention x gradient) is checked for non-finite values only, and its five statistics, which are defined
+    for softmax rows, are 0 (as cross-attention's positional ones are on the wire): its own score table
+    (Section.scores) says what its heads do."""
+    signed = bool(getattr(section, "signed", False))
+    stats = stats and not signed
     source = section.source
     _, _, n_q, n_k = section.shape
     summarizer = Summarizer(n_q, n_k, section.same_positions)
@@ -85,11 +90,11 @@ def summarize(section, stats: bool = True) -> dict:
     negative = None  # raised after every layer was checked for non-finite weights, as eager checking does
     with progress(n_l * n_h, f"attnscope: checking and pooling {name}", unit="head") as bar:
         for i, j, layer, block, w in blocks(source, section.layers, section.heads):
-            b = summarizer(w, stats=stats)  # the block's one read: pooled, checked, row sums
+            b = summarizer(w, stats=stats, signed=signed)  # the block's one read: pooled, checked, row sums
             bar.update(len(block))
             if not (np.isfinite(b.lo) and np.isfinite(b.hi)):
                 raise checks.nonfinite_error(name, *_first(w, ~np.isfinite(as_numpy(w)), layer, block))
-            if b.lo < 0:
+            if b.lo < 0 and not signed:
                 negative = negative or checks.negative_error(name, *_first(w, as_numpy(w) < 0, layer, block))
                 continue
             pooled[i, j:j + len(block)] = b.pooled
@@ -98,6 +103,8 @@ def summarize(section, stats: bool = True) -> dict:
             rows.add(b.row_sums, layer, block)
     if negative is not None:
         raise negative
+    if signed:
+        return {"pooled": pooled, "stats": np.zeros((n_l, n_h, len(STAT_NAMES)), np.float32)}
     rows.warn(name, n_l * n_h * n_q)
     return {"pooled": pooled, "stats": all_stats}
 

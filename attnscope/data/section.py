@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from .source import AttentionSource, VectorSource
 
 #: label shown for each section key, in the order sections are listed: each derived section (rollout, flow:
-#: attnscope.analysis.derived) right after the section it was computed from
+#: attnscope.analysis.derived; attention x gradient and gradient rollout: attnscope.extract.gradients) right
+#: after the section it was computed from. A comparison (attnscope.compare) has "a", "b" and "difference"
+#: (B - A), labelled by the caller's ``labels`` (Section.title); these are the labels without one.
 SECTION_LABELS = {"self": "Attention", "rollout": "Rollout", "flow": "Attention flow",
+                  "attn_grad": "Attention x gradient", "grad_rollout": "Gradient rollout (Chefer 2021)",
+                  "a": "A", "b": "B", "difference": "Difference B - A",
                   "encoder": "Encoder", "encoder_rollout": "Encoder rollout", "encoder_flow": "Encoder attention flow",
                   "decoder": "Decoder", "decoder_rollout": "Decoder rollout", "decoder_flow": "Decoder attention flow",
                   "cross": "Cross"}
@@ -18,6 +22,9 @@ SECTION_ORDER = tuple(SECTION_LABELS)
 SAME_POSITIONS = {key: key != "cross" for key in SECTION_LABELS}
 #: the kinds of derived section, and the head label of their one head slot
 DERIVED_KINDS = {"rollout": "rollout", "flow": "flow"}
+#: derived kinds whose weights are signed or are not distributions: not checked as softmax weights
+#: (no negative-weight error, no row-sum warning) and without the five head statistics
+UNCHECKED_KINDS = ("difference", "attention_x_gradient", "gradient_rollout")
 
 
 def derived_key(source_key: str, kind: str) -> str:
@@ -69,10 +76,17 @@ class Section:
     causal: bool | None = None
     scores: dict | None = None
     generation: dict | None = None
+    differing_tokens: list[int] | None = None
+    title: str | None = None
 
     @property
     def label(self) -> str:
-        return SECTION_LABELS[self.key]
+        return self.title if self.title is not None else SECTION_LABELS[self.key]
+
+    @property
+    def signed(self) -> bool:
+        """True for derived weights that are not softmax rows (a difference, attention x gradient)."""
+        return self.derived in UNCHECKED_KINDS
 
     @property
     def lazy(self) -> bool:

@@ -18,6 +18,7 @@ from ..inputs.indices import as_index
 from ..inputs.limits import lazy_mode
 from ..inputs.models import check_stock_classes
 from ..progress import progress
+from .gradients import check_position, check_target, gradients_of
 from .hooks import capture
 from .result import Attentions
 
@@ -26,7 +27,7 @@ _EAGER_HINT = ('load the model with attn_implementation="eager", e.g. '
 
 
 def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, batch_index=0, max_length=None,
-               with_vectors=False, lazy=None):
+               with_vectors=False, lazy=None, target=None):
     """Run ``model`` on ``text`` and return its attention as :class:`Attentions`.
 
     text / text_pair: a str, or a list of str (a batch, padded by the tokenizer; pick
@@ -45,11 +46,16 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     lazy: None (default) keeps the model's output tuple as it is (no float32 copy) when the views
         would go lazy by size (attnscope.validation.LAZY_ABOVE_BYTES), True always, False never;
         stored in the result and passed on to its views.
+    target: None, or what to explain with attention x gradient (attnscope.extract.gradients: {"position":
+        p, "token": id or str}, {"class": c} or a callable f(model_output) -> scalar): the model then runs
+        with gradients, and the result's ``gradients`` {"gradient" dy/dA [L, H, Q, K], "attn_grad", "grad_rollout",
+        "target"} add the sections "attn_grad" and "grad_rollout" to its views (one-stack models only).
     """
     import torch
 
     check_stock_classes(model, tokenizer)
     lazy_mode(lazy, None)  # TypeError for anything but None, True or False, before the model runs
+    spec = None if target is None else check_target(target, tokenizer)
 
     batched = not isinstance(text, str)
     if batched and (not isinstance(text, (list, tuple)) or not all(isinstance(t, str) for t in text)):
@@ -69,6 +75,8 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     if mask is None:
         mask = torch.ones_like(ids)
     keep = mask[batch_index].bool().cpu()
+    if spec is not None:
+        spec = check_position(spec, int(keep.sum()))
     accepted = inspect.signature(model.forward).parameters
     device = _device(model)
     inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
@@ -84,17 +92,22 @@ def from_model(model, tokenizer, text, text_pair=None, *, decoder_text=None, bat
     if with_vectors and enc_dec:
         raise ValueError(f"with_vectors: {type(model).__name__} is an encoder-decoder model; query/key "
                          "extraction supports encoder-only and decoder-only models.")
+    if spec is not None and enc_dec:
+        raise ValueError(f"target: attention x gradient supports encoder-only and decoder-only models; "
+                         f"{type(model).__name__} is an encoder-decoder model.")
     hooks = capture(model) if with_vectors else nullcontext()
-    with _eager_attention(model), _eval_mode(model), torch.no_grad(), hooks as cap, _layer_progress(model):
+    grad_mode = torch.no_grad() if spec is None else torch.enable_grad()
+    with _eager_attention(model), _eval_mode(model), grad_mode, hooks as cap, _layer_progress(model):
         out = model(**inputs, output_attentions=True, return_dict=True)
+        grads = None if spec is None else gradients_of(spec, out, _weights(out, "attentions", model), batch_index, keep)
     tokens = tokenizer.convert_ids_to_tokens(ids[batch_index][keep].tolist())
     word_ids = _word_ids(enc, batch_index, keep)
     token_ids, special = _ids_and_special(tokenizer, ids[batch_index][keep])
     if not enc_dec:
-        att = _weights(out, "attentions", model)
+        att = tuple(a.detach() for a in _weights(out, "attentions", model))
         result = Attentions(tokens=tokens, sentence_b_start=_sentence_b(enc, batch_index, keep, text_pair is not None),
                             lazy=lazy, word_ids=None if word_ids is None else {"tokens": word_ids},
-                            token_ids=token_ids, special_positions=special)
+                            token_ids=token_ids, special_positions=special, gradients=grads)
         if cap is not None:
             _add_vectors(result, cap, batch_index, keep, len(att), att[0].shape[1])
         vectors = 0 if result.queries is None else result.queries.nbytes + result.keys.nbytes
@@ -315,3 +328,9 @@ def _restore(saved):
             cfg._attn_implementation_internal = impl
         else:
             cfg._attn_implementation = impl
+
+
+def attention_gradients(model, tokenizer, text, target, **kwargs):
+    """Attention x gradient of ``target`` (see :func:`from_model`'s target): :func:`from_model` with target,
+    whose result's views add the "attn_grad" and "grad_rollout" sections (kwargs: as from_model)."""
+    return from_model(model, tokenizer, text, target=target, **kwargs)

@@ -12,6 +12,7 @@ from ..analysis.rollout import rollout
 from ..inputs.convert import peek_shape
 from ..inputs.derived import section_choice
 from ..inputs.indices import head_index
+from ..widget.compare import compare_views
 from ..widget.make import make_views
 
 _ARRAYS = ("attention", "tokens", "sentence_b_start", "encoder_attention", "decoder_attention",
@@ -42,6 +43,9 @@ class Attentions:
     with a slow tokenizer) tells the views where words begin (``group="word"``).
     ``token_ids`` (int64 [positions] of ``tokens``, or of ``encoder_tokens``) and ``special_positions``
     (the positions the tokenizer marks as special tokens) feed :meth:`head_scores`.
+    ``gradients`` (from ``from_model(..., target=...)``): {"gradient": dy/dA float32 [L, H, Q, K], "attn_grad":
+    relu(A * dy/dA) [L, H, Q, K], "grad_rollout": [L, Q, K] (Chefer et al. 2021), "target": y, "target_label"};
+    the views then add the sections "attn_grad" and "grad_rollout" (attnscope.analysis.gradients).
 
     From :func:`attnscope.from_generate`: ``prompt_length`` (the query positions before the first generated
     token: the prompt's length, or 1, the start token, for an encoder-decoder's decoder), ``generated`` (the
@@ -66,6 +70,7 @@ class Attentions:
     word_ids: dict | None = None
     token_ids: np.ndarray | None = None
     special_positions: list[int] | None = None
+    gradients: dict | None = None
     prompt_length: int | None = None
     generated: list[int] | None = None
     generated_text: str | None = None
@@ -87,6 +92,8 @@ class Attentions:
             args["word_ids"] = self.word_ids
         if self.generation is not None:
             args["generation"] = self.generation
+        if self.gradients is not None:
+            args["gradients"] = self.gradients
         if vectors and self.queries is not None:
             args.update(queries=self.queries, keys=self.keys, scale=self.scale, causal=self.causal)
         return args
@@ -139,6 +146,17 @@ class Attentions:
         [layers, queries, keys]; section as in :meth:`rollout`."""
         name, value = self._self_attention(section, "attention_flow")
         return attention_flow(value, residual, head_fusion, discard_ratio, name=name)
+
+    def compare(self, other, labels=("A", "B"), **kwargs):
+        """:func:`attnscope.compare` of this result (A) and ``other`` (B), another Attentions of the same shape
+        (kwargs: as compare, e.g. views=, lazy=, section="encoder")."""
+        return compare_views(self, other, labels, **kwargs)
+
+    def _comparison_part(self, section, caller):
+        """(attention, tokens, word_ids, lazy) of one self-attention section, for attnscope.widget.compare."""
+        name, value = self._self_attention(section, caller)
+        tokens_name = "tokens" if name == "attention" else name.replace("_attention", "_tokens")
+        return value, getattr(self, tokens_name), (self.word_ids or {}).get(tokens_name), self.lazy
 
     def show(self, views=("head", "model", "neuron"), **kwargs):
         """Display the ``views`` together, linked through one selection, and return the widget.

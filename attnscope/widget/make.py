@@ -8,6 +8,7 @@ made: an ``IPython.display.HTML`` page is built from the state instead.
 from __future__ import annotations
 
 from ..analysis.derived import derived_sections
+from ..analysis.gradients import gradient_sections
 from ..data.section import ordered
 from ..inputs import build, derived, indices, options
 from ..output.html import html_object
@@ -23,7 +24,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                encoder_tokens=None, decoder_tokens=None, queries=None, keys=None, scale=None,
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
-               section=None, score=None, sort="none", top=None, min_score=None, chart=None, generation=None):
+               section=None, score=None, sort="none", top=None, min_score=None, chart=None, generation=None,
+               gradients=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -43,6 +45,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     triage (attnscope.model_view).
     generation: {"prompt_length": P, "generated": [positions]} (attnscope.from_generate): which query
     positions of the self, decoder and cross sections the model generated.
+    gradients: an Attentions' ``gradients`` (from_model(..., target=...)): adds the "attn_grad" and
+    "grad_rollout" sections of the self-attention (attnscope.analysis.gradients).
     """
     options.check_html_action(html_action)
     options.check_display_mode(display_mode)
@@ -59,7 +63,22 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
         prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids, generation=generation,
     )
-    sections = ordered(sections + derived_sections(sections, rollout, flow))
+    extra = derived_sections(sections, rollout, flow)
+    if gradients is not None:
+        if sections[0].key != "self":
+            raise ValueError("gradients: only for attention of one stack (attention=...), not encoder-decoder.")
+        extra += gradient_sections(sections[0], gradients)
+    sections = ordered(sections + extra)
+    return show_sections(sections, views=views, layer=layer, heads=heads, sentence_b_start=sentence_b_start,
+                         view_options=view_options, section=section, html_action=html_action)
+
+
+def show_sections(sections, *, views, layer=None, heads=None, sentence_b_start=None, view_options=None,
+                  section=None, html_action="view"):
+    """Checked sections (``views`` and ``view_options`` checked too) -> the displayed widget, or with
+    html_action="return" an ``IPython.display.HTML`` page; ``layer`` / ``heads`` / ``section`` are checked
+    here against the sections."""
+    sections = ordered(sections)
     first = options.check_section(section, sections)
     layer = indices.layer_index(layer, first.layers, first.n_layers)
     heads = indices.initial_heads(heads, first.heads, first.n_heads)

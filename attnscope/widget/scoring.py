@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..analysis.head_scores import scores_frame, section_scores
+from ..analysis.head_scores import scores_frame, table_of
 from ..analysis.head_stats import STAT_NAMES
 from ..wire import messages
 from ..wire.codec import from_wire
@@ -34,7 +34,7 @@ def with_scores(state: dict, sections) -> dict:
     to compute them later); ``sections`` are the checked Sections."""
     by_key = {s.key: s for s in sections}
     todo = set(pending_keys(state["sections"]))
-    out = [{**s, "scores": scores_wire(section_scores(by_key[s["key"]]))} if s["key"] in todo else s
+    out = [{**s, "scores": scores_wire(table_of(by_key[s["key"]]))} if s["key"] in todo else s
            for s in state["sections"]]
     return {**state, "sections": out}
 
@@ -90,7 +90,7 @@ class ScoresMixin:
             return sent
         source = self._scores_source(key)
         if source is not None and (job is None or job.error is None):
-            self._stats[key] = section_scores(source)
+            self._stats[key] = table_of(source)
             return self._stats[key]
         if sec.get("lazy") and sec["summary"].get("stats") is not None:  # closed: the five statistics kept
             stats = from_wire(sec["summary"]["stats"])

@@ -15,7 +15,9 @@ the section; the head scores of attention from a model are computed after the wi
 model generated (attnscope.from_generate: self, decoder, cross and their derived sections) adds
 ``generation`` {prompt_length: P, generated: [query positions]}: P query positions (the prompt; 1, the start
 token, for an encoder-decoder's decoder) came before the first generated token, ``generated`` are the
-positions of the generated tokens (increasing, in P..Q-1).
+positions of the generated tokens (increasing, in P..Q-1). A comparison's sections
+(attnscope.compare) add ``differing_tokens`` (positions whose tokens differ between the two inputs) and
+``same_positions``; their label comes from the comparison (Section.title).
 The state holds the STATE_TRAITS of the widget. This module also rebuilds sources from a wire state
 (:func:`wire_sources`), so that readers of a saved or restored state read through an AttentionSource.
 """
@@ -25,13 +27,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis.head_stats import STAT_NAMES
-from ..data.section import SAME_POSITIONS, Section, ordered
+from ..data.section import SAME_POSITIONS, SECTION_LABELS, Section, ordered
 from ..data.source import ArraySource
 from ..inputs import limits
 from ..inputs.options import DEFAULT_VIEW_OPTIONS
 from .codec import WIRE_DTYPES, as_float32, to_wire, view
 from .messages import saved_slice, slice_bytes, stats_wire
-from .scores import scores_wire
+from .scores import scores_of_wire, scores_wire
 
 #: the traits that describe what the views show (what saving and the static picture need)
 STATE_TRAITS = ("sections", "sentence_b_start", "layer", "heads", "section", "views", "view_options", "selection")
@@ -82,6 +84,8 @@ def _analysis_fields(section: Section) -> dict:
     if section.generation is not None:
         out["generation"] = {"prompt_length": int(section.generation["prompt_length"]),
                              "generated": [int(g) for g in section.generation["generated"]]}
+    if section.differing_tokens is not None:
+        out["differing_tokens"] = [int(p) for p in section.differing_tokens]
     return out
 
 
@@ -217,5 +221,11 @@ def wire_sections(state: dict, kept: dict | None = None) -> dict:
                                 n_layers=max(s["layers"]) + 1, n_heads=max(_heads(s)) + 1, words=s.get("words"),
                                 derived=s.get("derived"), derived_from=s.get("derived_from"),
                                 params=s.get("params"), head_labels=s.get("head_labels"),
-                                generation=s.get("generation"))
+                                generation=s.get("generation"), differing_tokens=s.get("differing_tokens"),
+                                # a derived section's own table (change scores); attention's come from its weights
+                                scores=scores_of_wire(s.get("scores")) if s.get("derived") else None,
+                                title=s["label"] if s["label"] != SECTION_LABELS.get(s["key"]) else None)
+        if s.get("same_positions") is not None:
+            out[s["key"]].same_positions = bool(s["same_positions"])
     return out
+
