@@ -75,7 +75,8 @@ def test_bertviz_signatures():
         ("display_mode", "dark"), ("encoder_attention", None), ("decoder_attention", None),
         ("cross_attention", None), ("encoder_tokens", None), ("decoder_tokens", None),
         ("include_layers", None), ("include_heads", None), ("html_action", "view"), ("lazy", None),
-        ("rollout", False), ("flow", False)]  # BertViz's arguments, then attnscope's, after them
+        ("rollout", False), ("flow", False), ("score", None), ("sort", "none"), ("top", None), ("min_score", None),
+        ("chart", None)]  # BertViz's arguments, then attnscope's, after them
     assert params(head_view)[-5:] == [("include_layers", None), ("html_action", "view"), ("lazy", None),
                                       ("rollout", False), ("flow", False)]
     from attnscope.neuron_view import show
