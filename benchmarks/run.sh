@@ -9,6 +9,12 @@ REPO="$(cd "$HERE/.." && pwd)"
 VENV_BIN="${ATTNSCOPE_VENV_BIN:-$REPO/.venv/bin}"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 export HF_HUB_OFFLINE=1
+# --kinds scores: attnscope.head_scores in one Python process (bench_scores.py), no JupyterLab or browser
+for a in "$@"; do
+  case "$a" in
+    scores|--kinds=scores) exec "$VENV_BIN/python" "$HERE/bench_scores.py" "$@" ;;
+  esac
+done
 [ -x "$VENV_BIN/jupyter" ] || { echo "run.sh: no jupyter in $VENV_BIN (set ATTNSCOPE_VENV_BIN)" >&2; exit 2; }
 [ -x "$CHROMIUM_PATH" ] || { echo "run.sh: no Chromium at $CHROMIUM_PATH (apt-get install -y chromium)" >&2; exit 2; }
 if ! "$VENV_BIN/python" -c "import bertviz, attnscope, psutil, torch" 2>/dev/null; then

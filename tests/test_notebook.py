@@ -37,8 +37,8 @@ def test_notebook_runs(tmp_path, monkeypatch):
     widgets = [o for o in outputs if o.output_type == "display_data" and WIDGET_MIME in o.data
                and o.data["text/plain"].startswith("AttentionWidget(")]
     # MiniLM head view twice, neuron view, dashboard, matrix view, rollout matrix + text, text view, random GPT-2,
-    # numpy, show
-    assert len(widgets) == 10
+    # numpy, show, SmolLM2 induction probe model view + head view
+    assert len(widgets) == 12
     (ranked,) = [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"
                  and "('[CLS]'," in o.data.get("text/plain", "")]
     assert ranked.count("(") == 5  # the five tokens that contribute most to "it" after the last layer
@@ -48,3 +48,7 @@ def test_notebook_runs(tmp_path, monkeypatch):
     views = [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"
              and "'pinned'" in o.data.get("text/plain", "")]
     assert views == ["{'layer': 3, 'pinned': {'side': 'query', 'index': 2}}"]
+    # the SmolLM2 induction probe: the five best heads, best first (the section's text quotes the top one)
+    probe = [line for o in outputs if o.output_type == "stream" for line in o.text.splitlines()
+             if "(probe)" in line]
+    assert len(probe) == 5 and probe[0].startswith("layer 18 head 6: induction 0.8"), probe
