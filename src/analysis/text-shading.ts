@@ -13,6 +13,7 @@
  * Grouped by words, the matrix is first grouped (analysis/words.ts groupMatrix: sum over a word's
  * keys, mean over its queries) and the same rules apply to the word of the focused token.
  */
+import { isCumulative } from '../data/derived';
 import { groupMatrix, Words } from './words';
 
 export type ShadeRule =
@@ -42,7 +43,7 @@ export function shadeRule(focus: FocusRef | null, sec: ShadeSection): ShadeRule 
   if (focus && focus.side === 'key' && sec.samePositions && focus.index >= 0 && focus.index < sec.nKeys) {
     return { kind: 'column', index: focus.index };
   }
-  if (sec.derived && sec.nQueries > 0) {
+  if (isCumulative(sec) && sec.nQueries > 0) {
     return { kind: 'row', index: sec.causal ? sec.nQueries - 1 : 0, output: true };
   }
   return { kind: 'column-mean' };

@@ -4,6 +4,7 @@
  * behind the tokens opposite the focused one, a legend of the active heads (real ids) and a title.
  * The lines come from analysis/links.ts collectLinks, the stripes from render/stripes.ts pairWeight.
  */
+import { isSigned } from '../data/derived';
 import { headId, headIdsOf, layerSlotOrFirst } from '../selection/ids';
 import { RENDER_CONSTANTS } from '../config/render-constants';
 import { Range } from '../selection/filters';
@@ -153,7 +154,7 @@ export function headFigure(p: HeadSvgInput): HeadFigure {
   const li = layerSlotOrFirst(sec, p.layer);
   // a lazy layer not fetched yet exports without lines (the view says so too)
   const weights = layerWeights(sec, li, p.heads) ?? Array.from({ length: sec.shape[1] }, () => new Float32Array(nQ * nK));
-  const drawn = drawnHeads(weights, p.heads, p.aggregate, p.colors);
+  const drawn = drawnHeads(weights, p.heads, p.aggregate, p.colors, isSigned(sec));
   const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query: p.query, key: p.key, focus: p.focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast: p.contrast });
 
   const qW = columnWidth(sec.queryTokens, p.query, p.maxTokenChars);

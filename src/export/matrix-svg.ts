@@ -5,9 +5,11 @@
  * text (escaped by the builder, never markup), thinned as on screen. Where no PNG could be made
  * (no canvas encoder) a small window is drawn as rectangles, a large one says so.
  */
+import { layerWords } from '../data/derived';
 import { isFull } from '../analysis/zoom';
 import { shownLabels, thinStep } from '../render/axis-labels';
 import { colorAt } from '../render/colormap';
+import { divergingColor } from '../render/diverging';
 import { scalePosition } from '../render/legend';
 import { displayText } from '../render/tokens';
 import { LABEL_PX, MAX_CELL, MAX_PLOT } from '../views/matrix/dom';
@@ -33,7 +35,8 @@ function legend(p: MatrixSvgInput, x0: number, y0: number): SvgNode {
   const bw = LEGEND_W / steps;
   const cells: SvgNode[] = [];
   for (let i = 0; i < steps; i++) {
-    cells.push(h('rect', { x: x0 + i * bw, y: y0, width: bw + 0.5, height: 10, fill: colorAt(p.colormap, (i + 0.5) / steps) }));
+    const t = (i + 0.5) / steps;
+    cells.push(h('rect', { x: x0 + i * bw, y: y0, width: bw + 0.5, height: 10, fill: p.shown.signed ? divergingColor(2 * t - 1, 1) : colorAt(p.colormap, t) }));
   }
   cells.push(h('rect', { x: x0, y: y0, width: LEGEND_W, height: 10, fill: 'none', stroke: p.palette.border }));
   for (const t of p.ticks) {
@@ -41,7 +44,7 @@ function legend(p: MatrixSvgInput, x0: number, y0: number): SvgNode {
     cells.push(h('line', { x1: x, y1: y0 + 10, x2: x, y2: y0 + 13, stroke: p.palette.muted }));
     cells.push(h('text', { x, y: y0 + 24, 'text-anchor': 'middle', 'font-size': 10, fill: p.palette.muted, 'data-value': String(t.value) }, t.label));
   }
-  return h('g', { 'data-role': 'legend', 'data-colormap': p.colormap, 'data-scale': p.scale, 'data-max': String(p.shown.max) }, ...cells);
+  return h('g', { 'data-role': 'legend', 'data-colormap': p.shown.signed ? 'rdbu' : p.colormap, 'data-scale': p.shown.signed ? 'signed' : p.scale, 'data-max': String(p.shown.max) }, ...cells);
 }
 
 /** The matrix view as an SVG file. */
@@ -66,7 +69,7 @@ export function matrixSvg(p: MatrixSvgInput): ExportedSvg & { cells: number } {
   const caption = matrixCaption(s, w);
   const x0 = PAD + rowW;
   const y0 = PAD + TITLE_H + CAPTION_H + LEGEND_H + colH;
-  const where = s.section.derived ? `${s.section.derived} through layer ${s.layer}` : `layer ${s.layer}`;
+  const where = layerWords(s.section, s.layer);
   const title = `attnscope \u00b7 ${s.section.label} \u00b7 ${s.choiceText} \u00b7 ${where}`;
   const nodes: SvgNode[] = [
     h('text', { 'data-role': 'title', x: PAD, y: PAD + 13, 'font-size': 13, 'font-weight': 600, fill: p.palette.foreground }, title),
@@ -79,8 +82,9 @@ export function matrixSvg(p: MatrixSvgInput): ExportedSvg & { cells: number } {
   } else if (rows * cols <= VECTOR_CELLS && s.weights) {
     for (let r = w.r0; r < w.r1; r++) {
       for (let c = w.c0; c < w.c1; c++) {
-        const t = scalePosition(s.weights[r * s.cols + c], s.max, p.scale);
-        plot.push(h('rect', { x: x0 + (c - w.c0) * cellW, y: y0 + (r - w.r0) * cellH, width: cellW, height: cellH, fill: colorAt(p.colormap, t) }));
+        const v = s.weights[r * s.cols + c];
+        const fill = s.signed ? divergingColor(v, s.max) : colorAt(p.colormap, scalePosition(v, s.max, p.scale));
+        plot.push(h('rect', { x: x0 + (c - w.c0) * cellW, y: y0 + (r - w.r0) * cellH, width: cellW, height: cellH, fill }));
       }
     }
   } else {

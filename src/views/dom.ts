@@ -77,3 +77,11 @@ export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: 
   }
   return ctx;
 }
+
+/** Toggles `className` on the token elements (data-index) whose index is in `indices` (null: on none). */
+export function markIndices(els: readonly HTMLElement[], indices: readonly number[] | null, className: string): void {
+  const set = new Set(indices ?? []);
+  for (const e of els) {
+    e.classList.toggle(className, set.has(Number(e.dataset.index)));
+  }
+}

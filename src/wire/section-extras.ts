@@ -42,9 +42,11 @@ export interface SectionExtras {
   scoresProgress: ScoresProgress | null;
   /** The generated query positions when a model generated the query tokens, else null. */
   generation: Generation | null;
+  /** A comparison's token positions whose tokens differ between its two inputs (attnscope.compare), else null. */
+  differingTokens: number[] | null;
 }
 
-export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'scores', 'generation'] as const;
+export const EXTRA_KEYS = ['derived', 'derived_from', 'params', 'head_labels', 'words', 'scores', 'generation', 'differing_tokens'] as const;
 
 function fail(message: string): never {
   throw new WireError(message);
@@ -143,6 +145,16 @@ function decodeParams(value: unknown, where: string): Record<string, number | st
   return out;
 }
 
+function decodeDiffering(value: unknown, where: string, n: number): number[] | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (!Array.isArray(value) || !value.every(p => Number.isInteger(p) && p >= 0 && p < n)) {
+    fail(`${where}.differing_tokens must list token positions in 0..${n - 1}`);
+  }
+  return value as number[];
+}
+
 /** The optional fields of sections[i] (`where`), checked against its shape [L, H, Q, K]. */
 export function decodeExtras(obj: Record<string, unknown>, where: string, shape: readonly number[]): SectionExtras {
   const [, nHeads, nQ, nK] = shape;
@@ -162,7 +174,8 @@ export function decodeExtras(obj: Record<string, unknown>, where: string, shape:
     words: decodeWords(obj.words, where, nQ, nK),
     scores: decodeHeadScores(obj.scores, `${where}.scores`, shape),
     scoresProgress: null,
-    generation: decodeGeneration(obj.generation, where, nQ)
+    generation: decodeGeneration(obj.generation, where, nQ),
+    differingTokens: decodeDiffering(obj.differing_tokens, where, Math.max(nQ, nK))
   };
 }
 
@@ -175,5 +188,6 @@ export const NO_EXTRAS: SectionExtras = {
   words: null,
   scores: null,
   scoresProgress: null,
-  generation: null
+  generation: null,
+  differingTokens: null
 };

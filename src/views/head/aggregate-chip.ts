@@ -4,6 +4,7 @@
  * of the drawn active heads in one neutral colour, instead of one set of lines per head; opacity is
  * the aggregate weight itself (one "head" shares nothing). Off, the view is as before.
  */
+import { GAINED, LOST } from '../../render/diverging';
 import { aggregateHeads } from '../../analysis/aggregate';
 import { TooltipRow } from '../../render/tooltip';
 import { TokenRef } from '../../selection/state';
@@ -50,12 +51,47 @@ export interface DrawnHeads {
   aggregate: 'mean' | 'max' | null;
 }
 
-export function drawnHeads(weights: LayerWeights, heads: readonly number[], mode: AggregateMode | undefined, colors: readonly string[]): DrawnHeads {
+export function drawnHeads(weights: LayerWeights, heads: readonly number[], mode: AggregateMode | undefined, colors: readonly string[], signed = false): DrawnHeads {
+  let d: DrawnHeads;
   if (!mode || mode === 'off' || heads.length === 0) {
-    return { weights, heads, colorOf: h => colors[h], aggregate: null };
+    d = { weights, heads, colorOf: h => colors[h], aggregate: null };
+  } else {
+    const mats = heads.map(h => weights[h]);
+    d = { weights: [aggregateHeads(mats, mode)], heads: [0], colorOf: () => AGGREGATE_COLOR, aggregate: mode };
   }
-  const mats = heads.map(h => weights[h]);
-  return { weights: [aggregateHeads(mats, mode)], heads: [0], colorOf: () => AGGREGATE_COLOR, aggregate: mode };
+  return signed ? splitSigned(d) : d;
+}
+
+/**
+ * A difference B - A drawn as two sets of lines: each drawn head becomes a "gained" head (B > A, red)
+ * and a "lost" head (A > B, blue), with weights scaled so that a line's opacity is |difference| / m,
+ * m the largest |difference| of the drawn heads (lines share opacity over 2n heads: scaled by 2n).
+ */
+export function splitSigned(d: DrawnHeads): DrawnHeads {
+  let m = 0;
+  for (const h of d.heads) {
+    const w = d.weights[h];
+    for (let i = 0; i < w.length; i++) {
+      m = Math.max(m, Math.abs(w[i]));
+    }
+  }
+  const n = d.heads.length;
+  const k = m > 0 ? (2 * n) / m : 0;
+  const out: Float32Array[] = [];
+  for (const h of d.heads) {
+    const w = d.weights[h];
+    const gained = new Float32Array(w.length);
+    const lost = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] > 0) {
+        gained[i] = w[i] * k;
+      } else if (w[i] < 0) {
+        lost[i] = -w[i] * k;
+      }
+    }
+    out.push(gained, lost);
+  }
+  return { weights: out, heads: out.map((_, i) => i), colorOf: i => (i % 2 === 0 ? GAINED : LOST), aggregate: d.aggregate };
 }
 
 /** The tooltip's first row while an aggregate is drawn: its weight with the pinned token, or its strongest. */

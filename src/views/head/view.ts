@@ -2,6 +2,7 @@
  * Head view controller: reads the shared Selection, calls the renderers, writes user actions back
  * to the Selection. It never talks to other views.
  */
+import { isSigned } from '../../data/derived';
 import { collectLinks, LineContrast } from '../../analysis/links';
 import { RENDER_CONSTANTS } from '../../config/render-constants';
 import { settings } from '../../config/settings';
@@ -17,7 +18,7 @@ import { headIdsOf, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { LayerWeights } from '../../wire/tensor';
 import { ViewBase } from '../base';
-import { hideControl, setOptions } from '../dom';
+import { hideControl, markIndices, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { aggregateRows, AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
 import { HeadCanvases, StripesDrawn } from './canvases';
@@ -261,6 +262,7 @@ export class HeadView extends ViewBase {
     this.element.style.setProperty('--attnscope-row-height', `${rowH}px`);
     this.queryEls = renderTokenColumn(d.queryTokens, sec.queryTokens, 'query', query.start, query.end, maxChars);
     this.keyEls = renderTokenColumn(d.keyTokens, sec.keyTokens, 'key', key.start, key.end, maxChars);
+    markIndices([...this.queryEls, ...this.keyEls], sec.differingTokens, 'is-differing');
     this.element.dataset.queries = String(query.end - query.start);
     this.element.dataset.keys = String(key.end - key.start);
     this.paint();
@@ -300,7 +302,7 @@ export class HeadView extends ViewBase {
       Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
       return;
     }
-    const drawn = drawnHeads(weights, status.heads, this.aggregate, this.colors);
+    const drawn = drawnHeads(weights, status.heads, this.aggregate, this.colors, isSigned(sec));
     const contrast = settings.value.hoverContrast;
     const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
     const geometry: LinkGeometry = { width, rowHeight: rowH, queryOffset: query.start, keyOffset: key.start, colorOf: drawn.colorOf };
@@ -313,6 +315,7 @@ export class HeadView extends ViewBase {
       layer: String(shown.layer),
       heads: headIdsOf(sec, status.heads).join(','),
       aggregate: drawn.aggregate ?? '',
+      signed: isSigned(sec) ? 'true' : '',
       focus: focus ? `${focus.side}:${focus.index}` : '',
       state: 'ready'
     });

@@ -4,6 +4,7 @@
  * above, query labels on the left, the canvas with its overlay (crosshair bands, keyboard cursor,
  * drag rectangle). No data logic here; every text is set as text.
  */
+import { layerOption } from '../../data/derived';
 import { choiceId, MAX, MEAN } from '../../analysis/aggregate';
 import { hasSubwords, wordsOf } from '../../analysis/words';
 import { Section } from '../../data/section';
@@ -183,7 +184,7 @@ export function placeBox(box: HTMLElement, r: { x: number; y: number; w: number;
 export function fillToolbar(d: MatrixViewDom, sections: readonly Section[], sec: Section, layer: number, choice: string): void {
   setOptions(d.sectionSelect, sections.map(s => ({ value: s.key, label: s.label })), sec.key);
   hideControl(d.sectionSelect, sections.length < 2);
-  const layerText = (l: number): string => (sec.derived ? `${sec.derived} through layer ${l}` : String(l));
+  const layerText = (l: number): string => layerOption(sec, l);
   setOptions(d.layerSelect, sec.layers.map(l => ({ value: String(l), label: layerText(l) })), String(layer));
   const nHeads = sec.shape[1];
   const heads = Array.from({ length: nHeads }, (_, h) => ({ value: `head:${h}`, label: sec.headLabels?.[h] ?? `head ${headId(sec, h)}` }));

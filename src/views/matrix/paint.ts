@@ -5,11 +5,14 @@
  */
 import { ZoomWindow } from '../../analysis/zoom';
 import { shownLabels, thinStep } from '../../render/axis-labels';
+import { cssGradient } from '../../render/colormap';
+import { divergingGradient, divergingRGBA, signedMeaning, signedTicks } from '../../render/diverging';
+import { legendTicks, Tick } from '../../render/legend';
 import { heatmapRGBA } from '../../render/heatmap';
 import { displayText } from '../../render/tokens';
 import { TokenRef } from '../../selection/state';
 import { ColormapName, ScaleName } from '../../wire/view-options';
-import { AxisLabel, LABEL_PX, MatrixViewDom } from './dom';
+import { AxisLabel, LABEL_PX, MatrixViewDom, renderTicks } from './dom';
 import { MatrixShown, tokensOfUnit, unitOfRef } from './shown';
 
 /** Paints the window of `s` (plotW x plotH CSS pixels). Without a 2D context only the sizes are set. */
@@ -32,7 +35,11 @@ export function drawMatrix(d: MatrixViewDom, off: HTMLCanvasElement, s: MatrixSh
     return false;
   }
   const img = octx.createImageData(cols, rows);
-  heatmapRGBA(s.weights, s.cols, w, colormap, scale, s.max, img.data);
+  if (s.signed) {
+    divergingRGBA(s.weights, s.cols, w, s.max, img.data);
+  } else {
+    heatmapRGBA(s.weights, s.cols, w, colormap, scale, s.max, img.data);
+  }
   octx.putImageData(img, 0, 0);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -101,4 +108,16 @@ export function pngOf(canvas: HTMLCanvasElement | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** The legend's ticks: [0, max] on the scale, or -max .. max for a difference. */
+export function ticksOf(s: MatrixShown, scale: ScaleName): Tick[] {
+  return s.signed ? signedTicks(s.max) : legendTicks(s.max, scale);
+}
+
+/** The legend bar and its ticks: the colour map, or the diverging scale of a difference (its meaning in the title). */
+export function paintLegend(d: MatrixViewDom, s: MatrixShown, colormap: ColormapName, scale: ScaleName): void {
+  d.legendBar.style.background = s.signed ? divergingGradient() : cssGradient(colormap);
+  renderTicks(d.legendTicks, ticksOf(s, scale));
+  d.legendBar.title = s.signed ? `${signedMeaning(s.section)}; symmetric about 0` : '';
 }

@@ -4,6 +4,8 @@
  * way, the pooled summary (choiceOverview); grouped by words when asked and exact; its axis labels
  * and the colour domain [0, max]. The view paints it; the export draws it again.
  */
+import { isSigned, layerWords } from '../../data/derived';
+import { absMax } from '../../render/diverging';
 import { choiceId, choiceLabel, choiceOverview, choiceSlots, HeadChoice } from '../../analysis/aggregate';
 import { groupMatrix, hasSubwords, Words, wordsOf } from '../../analysis/words';
 import { READY, Section } from '../../data/section';
@@ -34,7 +36,10 @@ export interface MatrixShown {
   colTokens: readonly number[];
   rowWords: Words | null;
   colWords: Words | null;
+  /** Largest weight shown (the colour domain [0, max]); for a signed section the largest |difference| ([-max, max]). */
   max: number;
+  /** A difference B - A (data/derived.ts isSigned): drawn on the diverging scale. */
+  signed: boolean;
   status: SliceStatus;
 }
 
@@ -122,7 +127,8 @@ export function matrixShown(p: MatrixInput, cache?: MatrixCache): MatrixShown {
     colTokens,
     rowWords: words?.query ?? null,
     colWords: words?.key ?? null,
-    max: weights ? matrixMax(weights) : 0,
+    max: weights ? (isSigned(sec) ? absMax(weights) : matrixMax(weights)) : 0,
+    signed: isSigned(sec),
     status
   };
   if (cache && weights) {
@@ -162,7 +168,7 @@ export function tokensOfUnit(s: MatrixShown, side: 'query' | 'key', unit: number
 
 /** "mean of all heads, layer 3: 12 queries × 12 keys, showing rows 0–5, columns 2–9". */
 export function matrixCaption(s: MatrixShown, w: ZoomWindow): string {
-  const where = s.section.derived ? `${s.section.derived} through layer ${s.layer}` : `layer ${s.layer}`;
+  const where = layerWords(s.section, s.layer);
   if (!s.weights) {
     return `loading exact weights (${s.choiceText}, ${where})\u2026`;
   }

@@ -3,6 +3,7 @@
  * weight as every view prints it), then the exact float, the row and column, and what is drawn.
  * Tokens are TextParts (set as text, invisible characters escaped, bounded).
  */
+import { layerWords } from '../../data/derived';
 import { formatWeight } from '../../render/format';
 import { TooltipRow } from '../../render/tooltip';
 import { escapeInvisible, TextPart, TOOLTIP_ROW_CHARS } from '../../render/token-text';
@@ -31,7 +32,8 @@ export function matrixTooltip(s: MatrixShown, row: number, col: number): { title
   const w = cellWeight(s, row, col);
   const q = labelOf(s, 'query', row);
   const k = labelOf(s, 'key', col);
-  const value = Number.isNaN(w) ? '\u2014' : `${s.exact ? '' : '\u2248'}${formatWeight(w)}`;
+  const sign = s.signed && w > 0 ? '+' : '';
+  const value = Number.isNaN(w) ? '\u2014' : `${s.exact ? '' : '\u2248'}${sign}${formatWeight(w)}`;
   const title: TextPart[] = [`${value} \u00b7 `, tokenPart(q), ' \u2192 ', tokenPart(k)];
   const [q0, q1] = tokensOfUnit(s, 'query', row);
   const [k0, k1] = tokensOfUnit(s, 'key', col);
@@ -40,7 +42,7 @@ export function matrixTooltip(s: MatrixShown, row: number, col: number): { title
   const rows: TooltipRow[] = [
     { text: `query ${unit} ${span(q0, q1)} \u2192 key ${unit} ${span(k0, k1)}` },
     { text: s.exact ? `weight ${w}` : `pooled summary of tokens (exact weights loading\u2026): ${w}` },
-    { text: `${s.choiceText}, ${s.section.derived ? `${s.section.derived} through layer` : 'layer'} ${s.layer}` }
+    { text: `${s.choiceText}, ${layerWords(s.section, s.layer)}` }
   ];
   return { title, rows };
 }

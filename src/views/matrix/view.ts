@@ -13,18 +13,18 @@ import { fullWindow, inWindow, isFull, keyStep, rectWindow, showCell, WHEEL_FACT
 import { settings } from '../../config/settings';
 import { resolveTheme, watchPageTheme } from '../../config/theme';
 import { SectionSource } from '../../data/section';
-import { cssGradient } from '../../render/colormap';
-import { legendTicks, Tick } from '../../render/legend';
+import { Tick } from '../../render/legend';
 import { tokenOfEvent } from '../../render/tokens';
 import { fillTooltip, showTooltipAt } from '../../render/tooltip';
 import { layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { COLORMAPS, ColormapName, SCALES, ScaleName } from '../../wire/view-options';
 import { ViewBase } from '../base';
+import { markIndices } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { defaultChoice } from '../text/shown';
-import { buildMatrixViewDom, fillToolbar, MatrixViewDom, pickOf, MAX_CELL, MAX_PLOT, placeBox, renderAxis, renderTicks } from './dom';
-import { axisLabels, crosshair, dragBox, drawMatrix, markLabels, pngOf } from './paint';
+import { buildMatrixViewDom, fillToolbar, MatrixViewDom, pickOf, MAX_CELL, MAX_PLOT, placeBox, renderAxis } from './dom';
+import { axisLabels, crosshair, dragBox, drawMatrix, markLabels, paintLegend, pngOf, ticksOf } from './paint';
 import { emptyMatrixCache, matrixCaption, MatrixShown, matrixShown, tokensOfUnit } from './shown';
 import { matrixTooltip } from './tooltip';
 
@@ -76,7 +76,7 @@ export class MatrixView extends ViewBase {
       return null;
     }
     const { colormap, scale } = this;
-    return { shown: s, window: this.window(s), colormap, scale, ticks: legendTicks(s.max, scale), image: pngOf(this.offscreen), maxTokenChars: settings.value.maxTokenChars, focus: this.selection.focus };
+    return { shown: s, window: this.window(s), colormap, scale, ticks: ticksOf(s, scale), image: pngOf(this.offscreen), maxTokenChars: settings.value.maxTokenChars, focus: this.selection.focus };
   }
 
   protected dataChanged(): void {
@@ -314,6 +314,7 @@ export class MatrixView extends ViewBase {
     this.shown = s;
     d.colormapSelect.value = this.colormap;
     d.scaleSelect.value = this.scale;
+    d.colormapSelect.disabled = d.scaleSelect.disabled = s.signed; // a difference has its own diverging scale
     d.wordsToggle.setAttribute('aria-pressed', String(s.grouped));
     if (d.sourceSelect.value !== choiceId(s.choice)) {
       d.sourceSelect.value = choiceId(s.choice);
@@ -332,10 +333,12 @@ export class MatrixView extends ViewBase {
       drawMatrix(d, (this.offscreen ??= document.createElement('canvas')), s, w, plotW, plotH, this.colormap, this.scale);
       cells = rows * cols;
       const maxChars = settings.value.maxTokenChars;
-      renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, this.cellH, maxChars));
-      renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, this.cellW, maxChars));
-      d.legendBar.style.background = cssGradient(this.colormap);
-      renderTicks(d.legendTicks, legendTicks(s.max, this.scale));
+      const labels = [
+        ...renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, this.cellH, maxChars)),
+        ...renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, this.cellW, maxChars))
+      ];
+      markIndices(labels, s.grouped ? null : sec.differingTokens, 'is-differing');
+      paintLegend(d, s, this.colormap, this.scale);
     } else {
       d.rowAxis.replaceChildren();
       d.colAxis.replaceChildren();
@@ -345,8 +348,8 @@ export class MatrixView extends ViewBase {
     Object.assign(this.element.dataset, {
       state: s.weights ? 'ready' : stateOf(s.status) === 'ready' ? 'loading' : stateOf(s.status),
       source: choiceId(s.choice),
-      colormap: this.colormap,
-      scale: this.scale,
+      colormap: s.signed ? 'rdbu' : this.colormap,
+      scale: s.signed ? 'signed' : this.scale,
       cells: String(cells),
       exact: String(s.exact),
       layer: String(s.layer),

@@ -3,6 +3,8 @@
  * the grid (a fixed head view), click it again to close, another to move. The hovered or pinned
  * token of the shared selection is highlighted in every thumbnail.
  */
+import { isSigned } from '../../data/derived';
+import { absMax, divergingPixels } from '../../render/diverging';
 import { rgb } from 'd3';
 
 import { PooledHeatmap, poolHeatmap } from '../../analysis/pooling';
@@ -44,6 +46,8 @@ export class GridView extends ViewBase {
   /** The view_options the triage took its choice from, and the scores the grid was built with. */
   private options: ViewOptions | undefined;
   private builtScores: unknown = null;
+  /** A difference section's largest |B - A| over every thumbnail (their common diverging domain); else null. */
+  private signedMax: number | null = null;
 
   constructor(model: SectionSource, selection: Selection) {
     super(model, selection);
@@ -202,6 +206,7 @@ export class GridView extends ViewBase {
     d.grid.style.gridTemplateColumns = `${HEADER_WIDTH}px repeat(${nCols + this.aggColumns}, ${this.size + 2 * THUMB_BORDER}px)`;
     this.heat = [];
     this.heatImages = [];
+    this.signedMax = null;
     const built = gridCells(d.root.ownerDocument, sec, arranged, { colors, aggregates: this.aggColumns > 0, frameColor: v => this.triage.frameColor(v) });
     const cells = built.cells;
     this.thumbs = built.thumbs;
@@ -274,7 +279,11 @@ export class GridView extends ViewBase {
     }
     const [, , nQ, nK] = sec.shape;
     const focus = this.validFocus(sec, this.selection.focus);
-    const heatmaps = thumbnailMode(nQ, nK) === 'heatmap';
+    const signed = isSigned(sec);
+    const heatmaps = signed || thumbnailMode(nQ, nK) === 'heatmap'; // a difference: always its diverging heatmap
+    if (signed && this.signedMax === null) {
+      this.signedMax = Math.max(0, ...this.thumbs.map(c => absMax(overview(sec, layerSlot(sec, Number(c.dataset.layer)), Number(c.dataset.slot)).weights)));
+    }
     this.thumbs.forEach((c, i) => {
       const li = layerSlot(sec, Number(c.dataset.layer));
       const slot = Number(c.dataset.slot);
@@ -305,6 +314,7 @@ export class GridView extends ViewBase {
       aggregatesExact: this.aggCells.length ? String(exactAggs === this.aggCells.length) : '',
       focus: focus ? `${focus.side}:${focus.index}` : '',
       summary: sec.lazy ? 'pooled' : '',
+      signed: signed ? 'true' : '',
       state: 'ready'
     });
   }
@@ -319,7 +329,7 @@ export class GridView extends ViewBase {
     let image = this.heatImages[i];
     if (!image || image.width !== c.width || image.height !== c.height) {
       const { r, g, b } = rgb(color);
-      const px = heatmapPixels(heat, [r, g, b], c.width, c.height);
+      const px = this.signedMax !== null ? divergingPixels(heat.pooled, heat.rows, heat.cols, c.width, c.height, this.signedMax) : heatmapPixels(heat, [r, g, b], c.width, c.height);
       image = typeof ImageData === 'undefined' ? undefined : new ImageData(px, c.width, c.height);
       this.heatImages[i] = image;
     }

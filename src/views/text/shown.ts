@@ -7,6 +7,7 @@
  * shading is shown (a pooled summary mixes several rows and columns in one cell, so it cannot give
  * one token's row), unless the summary holds the whole matrix (short inputs), which is then exact.
  */
+import { isCumulative, layerWords } from '../../data/derived';
 import { choiceId, choiceLabel, choiceMatrix, choiceOverview, choiceSlots, HeadChoice, MEAN } from '../../analysis/aggregate';
 import { ShadeRule, TextShading, textShading } from '../../analysis/text-shading';
 import { groupMatrix, hasSubwords, Words, wordsOf } from '../../analysis/words';
@@ -69,8 +70,8 @@ function range(a: number, b: number): string {
 
 /** "weights received from ‘it’ (query 11), mean of all heads, layer 3". */
 export function captionOf(sec: Section, rule: ShadeRule, words: { query: Words; key: Words } | null, choiceText: string, layer: number): TextPart[] {
-  // a derived section's layer slot l is the result through layers 0..l
-  const tail = sec.derived ? `, ${choiceText} up to layer ${layer}` : `, ${choiceText}, layer ${layer}`;
+  // a cumulative section's layer slot l is the result through layers 0..l (rollout, flow, gradient rollout)
+  const tail = isCumulative(sec) ? `, ${choiceText} up to layer ${layer}` : `, ${choiceText}, ${layerWords(sec, layer)}`;
   if (rule.kind === 'column-mean') {
     return [`mean weight received over all ${sec.shape[2]} queries${tail}`];
   }

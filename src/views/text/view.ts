@@ -10,6 +10,8 @@
  *   the exact weight of the hovered token;
  * - click pins / unpins; keyboard: one tab stop, arrows move, Enter/Space pin, Escape unpins.
  */
+import { isSigned } from '../../data/derived';
+import { absMax, GAINED, LOST } from '../../render/diverging';
 import { choiceId, HeadChoice, MAX, MEAN, parseChoice } from '../../analysis/aggregate';
 import { shadeAlpha } from '../../analysis/text-shading';
 import { hasSubwords, wordsOf } from '../../analysis/words';
@@ -24,7 +26,7 @@ import { fillTooltip, showTooltipAt } from '../../render/tooltip';
 import { headId, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
-import { hideControl, setOptions } from '../dom';
+import { hideControl, markIndices, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
 import { defaultChoice, emptyCache, TextShown, textShown } from './shown';
@@ -239,6 +241,7 @@ export class TextView extends ViewBase {
     if (units || this.spans.length !== shown.units.length || shown.units.some((u, i) => u.index !== this.units[i]?.index || u.word !== this.units[i]?.word)) {
       this.units = shown.units;
       this.spans = renderUnits(d.body, shown.units, u => displayText(u.text, maxChars), shown.section.keyTokens);
+      markIndices(this.spans, shown.grouped ? null : shown.section.differingTokens, 'is-differing');
       this.tabStop = 0;
     }
     const { shading } = shown;
@@ -248,10 +251,19 @@ export class TextView extends ViewBase {
     } else {
       this.element.style.removeProperty('--attnscope-shade');
     }
+    // a difference (B - A): red where B gives more weight, blue where less, on a domain symmetric about 0
+    const signed = isSigned(shown.section) && shading ? absMax(shading.weights) : null;
+    this.element.dataset.signed = signed === null ? '' : 'true';
     this.spans.forEach((span, u) => {
       const w = shading ? shading.weights[u] : null;
       span.dataset.weight = w === null ? '' : String(w);
-      span.style.setProperty('--attnscope-alpha', w === null || !shading ? '0' : shadeAlpha(w, shading.max).toFixed(3));
+      if (signed !== null && w !== null) {
+        span.style.setProperty('--attnscope-shade', w >= 0 ? GAINED : LOST);
+        span.style.setProperty('--attnscope-alpha', shadeAlpha(Math.abs(w), signed).toFixed(3));
+      } else {
+        span.style.removeProperty('--attnscope-shade');
+        span.style.setProperty('--attnscope-alpha', w === null || !shading ? '0' : shadeAlpha(w, shading.max).toFixed(3));
+      }
       const focused = shown.focusUnit === u;
       const output = focused && shading?.rule.kind === 'row' && shading.rule.output;
       span.classList.toggle('is-focused', focused && !output);
