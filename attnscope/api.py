@@ -256,7 +256,9 @@ def compare(a, b, labels=("A", "B"), tokens=None, *, section=None, views=_compar
     section: which self-attention of two encoder-decoder Attentions ("encoder" or "decoder").
     views: default ("model", "matrix"); show: the section shown first, "difference" (default), "a" or "b".
     kwargs: layer, heads, include_layers, include_heads, prettify_tokens, lazy, html_action, colormap,
-        color_scale, group (as :func:`show`).
+        color_scale, group (as :func:`show`), and the model view's score (default "js_divergence": the
+        difference's grid is coloured by how much each head changed), sort ("rank" lists the heads that
+        changed most first), top, min_score, chart (as :func:`model_view`).
 
     Sections: "a" and "b" (each input's attention), and "difference" (B - A, derived "difference") with the
     per-head change scores ``mean_abs_diff`` (total variation distance per row) and ``js_divergence`` (bits)

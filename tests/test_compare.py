@@ -2,6 +2,7 @@
 scipy) computation, the sections and their wire fields, the errors, and real runs (MiniLM, random BERTs)."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -243,3 +244,29 @@ def test_mismatched_attentions_and_arrays(minilm_tokenizer):
         attnscope.compare(run, run.attention)
     with pytest.raises(ValueError, match="tokens: not for two Attentions"):
         attnscope.compare(run, run, tokens=run.tokens)
+
+
+def test_the_grid_of_a_comparison_is_coloured_by_the_change(recording_comm):
+    a = softmax_stack((2, 3, 5, 5), 21).float()
+    b = a.clone()
+    b[1, 2] = softmax_stack((1, 1, 5, 5), 22).float()[0, 0]  # only layer 1, head 2 changes
+    w = attnscope.compare(a, b, tokens=TOKENS[:5], views=("model",), sort="rank", top=3)
+    assert (w.view_options["score"], w.view_options["sort"], w.view_options["top"]) == ("js_divergence", "rank", 3)
+    diff = next(s for s in w.sections if s["key"] == "difference")
+    table = diff["scores"]
+    js = from_wire(table["values"])[..., table["names"].index("js_divergence")]
+    assert np.unravel_index(np.argmax(js), js.shape) == (1, 2) and np.count_nonzero(js) == 1
+
+
+def test_the_static_pictures_of_a_difference_show_its_sign_and_size(recording_comm):
+    from attnscope.output.static_svg import render_svg
+
+    a = softmax_stack((2, 2, 5, 5), 31).float().numpy()
+    b = softmax_stack((2, 2, 5, 5), 32).float().numpy()
+    head = render_svg(attnscope.compare(a, b, tokens=TOKENS[:5], views=("head",), labels=("x", "y"))._state())
+    assert 'stroke="#b2182b"' in head and 'stroke="#2166ac"' in head  # gained red, lost blue
+    assert "y &gt; x" in head and "y &lt; x" in head
+    opacities = [float(v) for v in re.findall(r'stroke-opacity="([0-9.]+)"', head)]
+    assert max(opacities) == 1.0  # the largest |difference| of the shown heads is opaque
+    grid = render_svg(attnscope.compare(a, b, tokens=TOKENS[:5], views=("model",))._state())
+    assert "drawn is its size |B − A|" in grid

@@ -30,11 +30,12 @@ def _side(value, section):
 
 def compare_views(a, b, labels=("A", "B"), tokens=None, *, section=None, views=DEFAULT_VIEWS, show="difference",
                   layer=None, heads=None, include_layers=None, include_heads=None, prettify_tokens=True,
-                  lazy=None, html_action="view", colormap=None, color_scale=None, group="token"):
+                  lazy=None, html_action="view", colormap=None, color_scale=None, group="token",
+                  score="js_divergence", sort="none", top=None, min_score=None, chart=None):
     """The comparison widget (see :func:`attnscope.compare`)."""
     options.check_html_action(html_action)
     views = options.check_views(views)
-    view_options = options.check_view_options(colormap, color_scale, group)
+    view_options = options.check_view_options(colormap, color_scale, group, score, sort, top, min_score, chart)
     side_a, side_b = _side(a, section), _side(b, section)
     if (side_a is None) != (side_b is None):
         which, other = ("a", "b") if side_a is not None else ("b", "a")

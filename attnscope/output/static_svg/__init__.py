@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ...data.source import ArraySource
 from ...wire.codec import as_float32, view
 from ...wire.state import shown, wire_sections
@@ -49,7 +51,10 @@ def render_svg(state: dict, kept=None) -> str:
     head_slots = sorted(section.heads.index(h) for h in active)
     pinned = sel.get("pinned")
     if view_name == "model":
-        return model_svg(section, _grid(wire_sec, section), pinned, TARGET_BYTES, MAX_BYTES)
+        grid = _grid(wire_sec, section)
+        if section.derived == "difference":  # opacity draws a size: the picture says it shows |B - A|
+            grid = _Magnitude(grid)
+        return model_svg(section, grid, pinned, TARGET_BYTES, MAX_BYTES)
     return head_svg(section, layer, head_slots, pinned, TARGET_BYTES, MAX_BYTES)
 
 
@@ -59,3 +64,13 @@ def _grid(wire_sec: dict, section):
         return section.source
     wire = wire_sec["summary"]["pooled"]
     return ArraySource(as_float32(view(wire), wire["dtype"]), section.layers, section.heads)
+
+
+class _Magnitude:
+    """Reads |values| of a source (a difference's static model picture)."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def read(self, layer: int, heads, out=None):
+        return np.abs(np.asarray(self._source.read(layer, heads), dtype=np.float32))

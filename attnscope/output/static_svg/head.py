@@ -26,10 +26,15 @@ def head_svg(section, layer: int, head_slots, pinned, target_bytes: int, max_byt
     def weights_of(slot):
         return np.array(section.source.read(layer, [heads[slot]])[0], dtype=np.float32)
 
-    hs, qs, ks, alphas, total = head_lines(weights_of, head_slots, pinned, keep=target_bytes // _LINE_BYTES)
+    drawn_slots, read, legend = head_slots, weights_of, [(head_color(s), str(heads[s])) for s in head_slots]
+    if section.derived == "difference":  # B - A: gained lines red, lost blue (the widget's head view does the same)
+        drawn_slots, read, legend = signed_lines(weights_of, head_slots, [section.params.get("a", "A"),
+                                                                          section.params.get("b", "B")])
+    hs, qs, ks, alphas, total = head_lines(read, drawn_slots, pinned, keep=target_bytes // _LINE_BYTES)
 
     def draw(cap):
-        return _draw(section, layer, head_slots, pinned, qt, kt, hs[:cap], qs[:cap], ks[:cap], alphas[:cap], total)
+        return _draw(section, layer, head_slots, pinned, qt, kt, hs[:cap], qs[:cap], ks[:cap], alphas[:cap], total,
+                     drawn_slots, legend)
 
     base = len(draw(0).encode("utf-8")) + 200  # everything but the lines (+ the caption's cap note)
     cap = min(len(alphas), max(0, (target_bytes - base) // _LINE_BYTES))
@@ -57,7 +62,27 @@ def _caption(section, layer, head_slots, pinned, qt, kt, shown, total):
     return lines
 
 
-def _draw(section, layer, head_slots, pinned, qt, kt, hs, qs, ks, alphas, total):
+#: the ends of the widget's diverging scale (src/render/diverging.ts GAINED, LOST)
+GAINED, LOST = "#b2182b", "#2166ac"
+
+
+def signed_lines(weights_of, head_slots, labels):
+    """A difference's heads as 2n line sets: slot 2i the weight head_slots[i] gained (B > A), 2i + 1 what it
+    lost, scaled so that a line's opacity is |difference| / m (m the largest |difference| of these heads)."""
+    mats = [weights_of(s) for s in head_slots]
+    m = max([float(np.abs(w).max()) for w in mats] + [0.0])
+    k = 2 * len(mats) / m if m > 0 else 0.0
+
+    def read(v):
+        w = mats[v // 2]
+        return (np.maximum(w, 0) if v % 2 == 0 else np.maximum(-w, 0)).astype(np.float32) * k
+
+    a, b = labels
+    legend = [(GAINED, f"{b} > {a}"), (LOST, f"{b} < {a}")]
+    return list(range(2 * len(mats))), read, legend
+
+
+def _draw(section, layer, head_slots, pinned, qt, kt, hs, qs, ks, alphas, total, drawn_slots, legend):
     n_rows = max(len(qt), len(kt))
     char_w = 7
     col_w = min(MAX_TOKEN_CHARS, max([len(t) for t in qt + kt] + [4])) * char_w + 8
@@ -71,11 +96,10 @@ def _draw(section, layer, head_slots, pinned, qt, kt, hs, qs, ks, alphas, total)
     top = legend_y + 20
     height = top + n_rows * ROW + 8
     root = svg.root(width, height, lines)
-    x = 8  # legend: one swatch per active head, labelled with its real index
-    for s in head_slots:
+    x = 8  # legend: one swatch per active head, labelled with its real index (a difference: gained, lost)
+    for color, label in legend:
         ET.SubElement(root, "rect", {"x": num(x), "y": num(legend_y - 9), "width": "10", "height": "10",
-                                     "fill": head_color(s)})
-        label = str(section.heads[s])
+                                     "fill": color})
         svg.text(root, x + 13, legend_y, label, fill=MUTED)
         x += 13 + 7 * len(label) + 8
         if x > width - 40:
@@ -93,11 +117,14 @@ def _draw(section, layer, head_slots, pinned, qt, kt, hs, qs, ks, alphas, total)
     for i, t in enumerate(kt):
         svg.text(g, x_right, y(i), t, **({"font-weight": "bold"} if i == pin_k else {}))
     links = ET.SubElement(root, "g", {"stroke-width": "2", "fill": "none"})  # one group per head, weakest first
-    for s in head_slots:
+    signed = len(drawn_slots) != len(head_slots)
+    for s in drawn_slots:
         idx = np.nonzero(hs == s)[0][::-1]
         if not len(idx):
             continue
-        hg = ET.SubElement(links, "g", {"stroke": head_color(s), "data-head": str(section.heads[s])})
+        color = (GAINED if s % 2 == 0 else LOST) if signed else head_color(s)
+        head = section.heads[head_slots[s // 2]] if signed else section.heads[s]
+        hg = ET.SubElement(links, "g", {"stroke": color, "data-head": str(head)})
         for q, k, a in zip(qs[idx].tolist(), ks[idx].tolist(), alphas[idx].tolist()):
             ET.SubElement(hg, "path", {"d": f"M{x0} {num(y(q))} {x1} {num(y(k))}",
                                        "stroke-opacity": num(max(a, 0.001))})

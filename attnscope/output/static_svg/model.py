@@ -49,9 +49,12 @@ def _frame(section, n_show, lines, pitch=THUMB + GAP):
 
 
 def _title(section, what: str) -> list[str]:
-    return [f"attnscope · model view · {section.label} · {plural(len(section.layers), 'layer')} × "
-            f"{plural(len(section.heads), 'head')} · {plural(len(section.query_tokens), 'token')}",
-            f"Static picture ({what}); run the notebook for the interactive widget."]
+    lines = [f"attnscope · model view · {section.label} · {plural(len(section.layers), 'layer')} × "
+             f"{plural(len(section.heads), 'head')} · {plural(len(section.query_tokens), 'token')}",
+             f"Static picture ({what}); run the notebook for the interactive widget."]
+    if section.derived == "difference":
+        lines.append("A difference: drawn is its size |B − A| (the widget shows its sign in red and blue).")
+    return lines
 
 
 # ------------------------------------------------------------------------------------------- lines
