@@ -14,6 +14,8 @@ import { Section, SectionSource } from '../data/section';
 import { absMax, divergingColor, divergingPixels, divergingRGBA, GAINED, LOST, signedPosition, signedTicks } from '../render/diverging';
 import { Selection } from '../selection/state';
 import { Tensor } from '../wire/tensor';
+import { HeadChoice } from '../analysis/aggregate';
+import { keptChoice } from '../views/base';
 import { HeadView } from '../views/head/view';
 import { MatrixView } from '../views/matrix/view';
 import { GridView } from '../views/model/view';
@@ -156,5 +158,16 @@ describe('views of a difference', () => {
     expect(Number(spans[1].style.getPropertyValue('--attnscope-alpha'))).toBeCloseTo(Number(spans[2].style.getPropertyValue('--attnscope-alpha')), 6);
     expect(spans[3].classList.contains('is-differing')).toBe(true);
     view.dispose();
+  });
+});
+
+describe('keptChoice (a section switch)', () => {
+  it.each([
+    [null, null],
+    [{ kind: 'max' }, { kind: 'max' }],
+    [{ kind: 'head', head: 1 }, { kind: 'head', head: 1 }],
+    [{ kind: 'head', head: 2 }, null]
+  ])('%j on a section of 2 heads -> %j', (picked, want) => {
+    expect(keptChoice(picked as HeadChoice | null, diff())).toEqual(want);
   });
 });

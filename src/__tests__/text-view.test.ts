@@ -215,7 +215,7 @@ describe('TextView', () => {
 });
 
 describe('TextView sections', () => {
-  it('an unknown section is a visible error; switching sections resets the picked matrix', () => {
+  it('an unknown section is a visible error; switching sections keeps the picked matrix while it exists', () => {
     const a = sectionOf();
     const b = sectionOf({ key: 'enc', label: 'Encoder' });
     const sel = new Selection({ section: 'nope', layer: 4, nHeads: 3 });
@@ -235,7 +235,12 @@ describe('TextView sections', () => {
     sections.value = 'enc';
     sections.dispatchEvent(new Event('change'));
     expect(sel.state.section).toBe('enc');
-    expect(view.element.dataset.source).toBe('mean');
+    expect(view.element.dataset.source).toBe('max'); // same heads (A / B / B - A of a comparison): kept
+    select.value = 'head:2';
+    select.dispatchEvent(new Event('change'));
+    view.element.querySelector<HTMLSelectElement>('.attnscope-section-select')!.value = 'self';
+    view.element.querySelector<HTMLSelectElement>('.attnscope-section-select')!.dispatchEvent(new Event('change'));
+    expect(view.element.dataset.source).toBe('head:2');
   });
 });
 

@@ -2,6 +2,7 @@
  * What every view controller shares: it reads the one Selection and the data source, writes user
  * actions back to the Selection, and removes every listener it added when disposed.
  */
+import { HeadChoice } from '../analysis/aggregate';
 import { layerOrFirst } from '../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../selection/state';
 import { tokenOfEvent } from '../render/tokens';
@@ -105,4 +106,12 @@ export abstract class ViewBase implements ViewHandle {
       els[Math.min(els.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
     }
   }
+}
+
+/** A "Weights of" choice after a section switch: kept while the new section has that head, else null (the default). */
+export function keptChoice(picked: HeadChoice | null, sec: Section | null | undefined): HeadChoice | null {
+  if (!picked || !sec) {
+    return null;
+  }
+  return picked.kind !== 'head' || picked.head < sec.shape[1] ? picked : null;
 }

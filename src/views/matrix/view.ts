@@ -19,7 +19,7 @@ import { fillTooltip, showTooltipAt } from '../../render/tooltip';
 import { layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { COLORMAPS, ColormapName, SCALES, ScaleName } from '../../wire/view-options';
-import { ViewBase } from '../base';
+import { keptChoice, ViewBase } from '../base';
 import { markIndices } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { defaultChoice } from '../text/shown';
@@ -159,7 +159,8 @@ export class MatrixView extends ViewBase {
 
   private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
     if (changed.has('section')) {
-      this.picked = null;
+      // A / B / B - A of a comparison have the same heads: a head picked stays picked
+      this.picked = keptChoice(this.picked, this.section);
       this.grouped = this.model.viewOptions?.group === 'word';
       this.win = null;
       this.rebuild();

@@ -25,7 +25,7 @@ import { displayText } from '../../render/tokens';
 import { fillTooltip, showTooltipAt } from '../../render/tooltip';
 import { headId, layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
-import { ViewBase } from '../base';
+import { keptChoice, ViewBase } from '../base';
 import { hideControl, markIndices, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
@@ -118,7 +118,8 @@ export class TextView extends ViewBase {
 
   private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
     if (changed.has('section')) {
-      this.picked = null;
+      // A / B / B - A of a comparison have the same heads: a head picked stays picked
+      this.picked = keptChoice(this.picked, this.section);
       this.grouped = this.model.viewOptions?.group === 'word';
       this.rebuild();
       return;
