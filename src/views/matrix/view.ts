@@ -27,6 +27,7 @@ import { buildMatrixViewDom, fillToolbar, MatrixViewDom, pickOf, MAX_CELL, MAX_P
 import { axisLabels, crosshair, dragBox, drawMatrix, markLabels, pngOf } from './paint';
 import { emptyMatrixCache, matrixCaption, MatrixShown, matrixShown, tokensOfUnit } from './shown';
 import { matrixTooltip } from './tooltip';
+import { limitMatrix, markAxis } from './step';
 
 type Cell = { row: number; col: number };
 
@@ -66,6 +67,7 @@ export class MatrixView extends ViewBase {
     this.dom = buildMatrixViewDom(document);
     this.element = this.dom.root;
     this.grouped = model.viewOptions?.group === 'word';
+    this.addStepControl();
     this.listen();
     this.rebuild();
   }
@@ -168,7 +170,7 @@ export class MatrixView extends ViewBase {
     if (changed.has('layer')) {
       this.dom.layerSelect.value = String(this.state.layer);
     }
-    if (['layer', 'heads', 'openHead'].some(k => changed.has(k as keyof SelectionState))) {
+    if (['layer', 'heads', 'openHead', 'step'].some(k => changed.has(k as keyof SelectionState))) {
       this.paint();
     } else if (changed.has('hovered') || changed.has('pinned')) {
       this.overlay();
@@ -305,10 +307,10 @@ export class MatrixView extends ViewBase {
     if (!sec) {
       return;
     }
-    const s = matrixShown(
+    const s = limitMatrix(matrixShown(
       { section: sec, layer: this.state.layer, choice: this.choice, heads: this.state.heads, grouped: this.grouped, request: (li, slots) => sec.request(this.consumerId, li, slots) },
       this.cache
-    );
+    ), this.stepLimit);
     // the pooled summary and the exact matrix (or words and tokens) have different cells: show all again
     this.win = this.shown && (this.shown.rows !== s.rows || this.shown.cols !== s.cols) ? null : this.win;
     this.shown = s;
@@ -332,8 +334,8 @@ export class MatrixView extends ViewBase {
       drawMatrix(d, (this.offscreen ??= document.createElement('canvas')), s, w, plotW, plotH, this.colormap, this.scale);
       cells = rows * cols;
       const maxChars = settings.value.maxTokenChars;
-      renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, this.cellH, maxChars));
-      renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, this.cellW, maxChars));
+      markAxis(renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, this.cellH, maxChars)), sec, 'query');
+      markAxis(renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, this.cellW, maxChars)), sec, 'key');
       d.legendBar.style.background = cssGradient(this.colormap);
       renderTicks(d.legendTicks, legendTicks(s.max, this.scale));
     } else {

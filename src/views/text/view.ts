@@ -29,6 +29,8 @@ import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
 import { defaultChoice, emptyCache, TextShown, textShown } from './shown';
 import { textTooltip } from './tooltip';
+import { limitText } from './step';
+import { generationOf, markGenerated } from '../step-control';
 
 /** What the text view shows now, with the colours it shades in (an export draws it again). */
 export interface TextSnapshot extends TextShown {
@@ -56,6 +58,7 @@ export class TextView extends ViewBase {
     this.dom = buildTextViewDom(document);
     this.element = this.dom.root;
     this.grouped = model.viewOptions?.group === 'word';
+    this.addStepControl();
     this.listen();
     this.rebuild();
   }
@@ -124,7 +127,7 @@ export class TextView extends ViewBase {
     if (changed.has('layer')) {
       this.dom.layerSelect.value = String(this.state.layer);
     }
-    if (['layer', 'heads', 'hovered', 'pinned', 'openHead'].some(k => changed.has(k as keyof SelectionState))) {
+    if (['layer', 'heads', 'hovered', 'pinned', 'openHead', 'step'].some(k => changed.has(k as keyof SelectionState))) {
       this.paint();
     }
   }
@@ -210,7 +213,7 @@ export class TextView extends ViewBase {
       return null;
     }
     const s = this.state;
-    return textShown({
+    return limitText(textShown({
       section: sec,
       layer: s.layer,
       choice: this.choice,
@@ -220,7 +223,7 @@ export class TextView extends ViewBase {
       pinned: s.pinned,
       request: (li, slots) => sec.request(this.consumerId, li, slots),
       cache: this.cache
-    });
+    }), this.stepLimit);
   }
 
   private colorOf(sec: Section, choice: HeadChoice): string | null {
@@ -239,6 +242,7 @@ export class TextView extends ViewBase {
     if (units || this.spans.length !== shown.units.length || shown.units.some((u, i) => u.index !== this.units[i]?.index || u.word !== this.units[i]?.word)) {
       this.units = shown.units;
       this.spans = renderUnits(d.body, shown.units, u => displayText(u.text, maxChars), shown.section.keyTokens);
+      markGenerated(this.spans, generationOf(shown.section, 'key'));
       this.tabStop = 0;
     }
     const { shading } = shown;
