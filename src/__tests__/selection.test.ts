@@ -26,7 +26,9 @@ describe('construction', () => {
       hovered: null,
       pinned: null,
       filter: 'all',
-      openHead: null
+      openHead: null,
+      nSteps: 0,
+      step: null
     });
     expect(Object.isFrozen(sel.state)).toBe(true);
     expect(Object.isFrozen(sel.state.heads)).toBe(true);
@@ -170,7 +172,9 @@ describe('layer and section switching', () => {
       hovered: null,
       pinned: Q2,
       filter: 'all',
-      openHead: null
+      openHead: null,
+      nSteps: 0,
+      step: null
     });
     expect(calls).toEqual([['filter', 'hovered', 'layer', 'nHeads', 'openHead', 'section']]);
   });

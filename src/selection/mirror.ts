@@ -12,6 +12,13 @@ export interface MirroredSection extends SectionAxes {
   readonly shape: readonly number[];
   readonly queryTokens: readonly string[];
   readonly keyTokens: readonly string[];
+  /** The generated query positions (attnscope.from_generate): one step per generated token. */
+  readonly generation?: { readonly generated: readonly number[] } | null;
+}
+
+/** The generation steps of a section (0 when no model generated its tokens). */
+export function stepsOf(sec: MirroredSection): number {
+  return sec.generation?.generated.length ?? 0;
 }
 
 /** Where the sections come from (the widget model, an offline page). */
@@ -125,7 +132,7 @@ export function createSelection(source: MirroredSource, initial: InitialView): S
   const sec = (typeof initial.section === 'string' && source.section(initial.section)) || sections[0];
   const layer = layerOrFirst(sec, initial.layer);
   const heads = Array.isArray(initial.heads) ? headSlotsOf(sec, initial.heads) : [];
-  return new Selection({ section: sec.key, layer, nHeads: sec.shape[1], ...(heads.length ? { heads } : {}) });
+  return new Selection({ section: sec.key, layer, nHeads: sec.shape[1], nSteps: stepsOf(sec), ...(heads.length ? { heads } : {}) });
 }
 
 /** Applies what Python set in `selection` (any subset of its keys). Throws on values it cannot apply. */
@@ -142,7 +149,7 @@ export function applySelectionRequest(sel: Selection, source: MirroredSource, va
   sel.batch(() => {
     if (req.section !== undefined && req.section !== sel.state.section) {
       const layer = req.layer ?? layerOrFirst(sec, sel.state.layer);
-      sel.setSection(sec.key, sec.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length });
+      sel.setSection(sec.key, sec.shape[1], layer, { query: sec.queryTokens.length, key: sec.keyTokens.length, steps: stepsOf(sec) });
     }
     if (req.layer !== undefined) {
       sel.setLayer(req.layer);

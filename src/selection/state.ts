@@ -1,7 +1,7 @@
 /**
  * The one shared interaction state of a widget (every view of every display reads it): section,
  * layer, active heads, hovered and pinned token, sentence pair filter, open
- * head. Views read it and write it; they never talk to each other.
+ * head, generation step. Views read it and write it; they never talk to each other.
  *
  * Every change replaces the state object (so it can be compared by reference)
  * and notifies listeners once, with the set of keys that changed. Nothing is
@@ -9,7 +9,7 @@
  * notification.
  */
 import { PairFilter, isPairFilter } from './filters';
-import { checkIndex, checkNHeads, allHeads, normalizeHeads, checkToken, sameToken, sameOpen, diff, freeze } from './values';
+import { checkIndex, checkNHeads, allHeads, normalizeHeads, checkStep, checkToken, sameToken, sameOpen, diff, freeze } from './values';
 import { OpenHead, SelectionListener, SelectionState, TokenCounts, TokenRef } from './types';
 
 // The state's types are part of what this module offers: views import them from here.
@@ -37,8 +37,13 @@ export class Selection {
       hovered: checkToken(initial.hovered ?? null),
       pinned: checkToken(initial.pinned ?? null),
       filter,
-      openHead: null
+      openHead: null,
+      nSteps: initial.nSteps === undefined ? 0 : checkIndex(initial.nSteps, 'nSteps'),
+      step: null
     });
+    if (initial.step !== undefined && initial.step !== null) {
+      this.current = freeze({ ...this.current, step: checkStep(initial.step, this.current.nSteps) });
+    }
     if (initial.openHead) {
       this.current = freeze({ ...this.current, openHead: this.checkOpen(initial.openHead) });
     }
@@ -84,7 +89,9 @@ export class Selection {
    * Show another section (encoder/decoder/cross). Hover, filter and open head
    * are reset; active heads are kept where they exist in the new section (all
    * heads when none do or all were active); the pin is kept only when `counts`
-   * is given and the pinned index exists on its side in the new section.
+   * is given and the pinned index exists on its side in the new section. The generation step is
+   * kept while it exists in the new section (`counts.steps`; the same section keeps its steps when
+   * no counts are given), else it goes back to the whole sequence.
    */
   setSection(key: string, nHeads: number, layer: number, counts?: TokenCounts): void {
     checkNHeads(nHeads);
@@ -97,6 +104,7 @@ export class Selection {
     const kept = s.heads.filter(h => h < nHeads);
     const pinned = s.pinned && counts && s.pinned.index < counts[s.pinned.side] ? s.pinned : null;
     const sameSection = key === s.section;
+    const nSteps = counts ? checkIndex(counts.steps ?? 0, 'steps') : sameSection ? s.nSteps : 0;
     this.apply({
       section: key,
       nHeads,
@@ -105,8 +113,15 @@ export class Selection {
       hovered: null,
       pinned: sameSection && !counts ? s.pinned : pinned,
       filter: sameSection ? s.filter : 'all',
-      openHead: sameSection && s.openHead && s.openHead.head < nHeads ? s.openHead : null
+      openHead: sameSection && s.openHead && s.openHead.head < nHeads ? s.openHead : null,
+      nSteps,
+      step: s.step !== null && s.step < nSteps ? s.step : null
     });
+  }
+
+  /** The generation step shown: t in [0, nSteps), or null for the whole sequence. */
+  setStep(t: number | null): void {
+    this.apply({ step: checkStep(t, this.current.nSteps) });
   }
 
   setFilter(f: PairFilter): void {

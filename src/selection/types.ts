@@ -20,6 +20,10 @@ export interface SelectionState {
   pinned: TokenRef | null;
   filter: PairFilter;
   openHead: OpenHead | null;
+  /** Generation steps of the section (its generated tokens; 0 when no model generated it). */
+  nSteps: number;
+  /** null: the whole sequence; t in [0, nSteps): the sequence up to and including generated token t. */
+  step: number | null;
 }
 
 export type SelectionListener = (
@@ -31,4 +35,6 @@ export type SelectionListener = (
 export interface TokenCounts {
   query: number;
   key: number;
+  /** Generation steps of the new section (0 or absent: none, the step resets to the whole sequence). */
+  steps?: number;
 }

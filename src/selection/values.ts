@@ -41,6 +41,11 @@ export function checkToken(t: TokenRef | null): TokenRef | null {
   return { side: t.side, index: t.index };
 }
 
+/** A step index in [0, nSteps), or null (the whole sequence). */
+export function checkStep(t: number | null, nSteps: number): number | null {
+  return t === null ? null : checkIndex(t, 'step', nSteps);
+}
+
 export function sameToken(a: TokenRef | null, b: TokenRef | null): boolean {
   return a === b || (a !== null && b !== null && a.side === b.side && a.index === b.index);
 }
@@ -61,7 +66,9 @@ const EQUAL: { [K in keyof SelectionState]: (a: SelectionState[K], b: SelectionS
   hovered: sameToken,
   pinned: sameToken,
   filter: Object.is,
-  openHead: sameOpen
+  openHead: sameOpen,
+  nSteps: Object.is,
+  step: Object.is
 };
 
 const KEYS = Object.keys(EQUAL) as (keyof SelectionState)[];

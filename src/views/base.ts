@@ -7,6 +7,7 @@ import { layerOrFirst } from '../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../selection/state';
 import { tokenOfEvent } from '../render/tokens';
 import { Section, SectionSource } from '../data/section';
+import { StepControl, stepLimit } from './step-control';
 
 export interface ViewHandle {
   readonly element: HTMLElement;
@@ -33,6 +34,22 @@ export abstract class ViewBase implements ViewHandle {
     this.model.release?.(this.consumerId);
     this.cleanups.splice(0).forEach(fn => fn());
     this.element.remove();
+  }
+
+  /**
+   * Puts the generation step control at the end of this view's toolbar (hidden while the section has
+   * no generation); it is disposed with the view. Call once `element` is built.
+   */
+  protected addStepControl(): StepControl {
+    const control = new StepControl(this.element.ownerDocument, this.selection, () => this.section);
+    (this.element.querySelector('.attnscope-toolbar') ?? this.element).append(control.element);
+    this.cleanups.push(() => control.dispose());
+    return control;
+  }
+
+  /** Token positions shown at the Selection's generation step (prompt + generated 0..step); null: all. */
+  protected get stepLimit(): number | null {
+    return stepLimit(this.section, this.state.step);
   }
 
   /** Fetched data arrived or a fetch changed state (lazy sections): views repaint what they show. */
@@ -81,7 +98,7 @@ export abstract class ViewBase implements ViewHandle {
     if (sec) {
       const layer = layerOrFirst(sec, this.state.layer);
       const [, nHeads, nQ, nK] = sec.shape;
-      this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK });
+      this.selection.setSection(sec.key, nHeads, layer, { query: nQ, key: nK, steps: sec.generation?.generated.length ?? 0 });
     }
   }
 

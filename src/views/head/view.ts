@@ -19,6 +19,7 @@ import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { LayerWeights } from '../../wire/tensor';
 import { ViewBase } from '../base';
 import { hideControl, markIndices, setOptions } from '../dom';
+import { generationOf, limitRanges, markGenerated } from '../step-control';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { aggregateRows, AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
 import { HeadCanvases, StripesDrawn } from './canvases';
@@ -73,6 +74,7 @@ export class HeadView extends ViewBase {
     this.dom = buildHeadViewDom(document);
     this.element = this.dom.root;
     this.canvases = new HeadCanvases(this.dom);
+    this.addStepControl();
     if (options.fixed) {
       this.element.classList.add('attnscope-open-head');
     }
@@ -100,13 +102,12 @@ export class HeadView extends ViewBase {
     return this.options.fixed?.() ?? { layer: this.state.layer, heads: this.state.heads };
   }
 
+  /** Token ranges shown: the sentence pair filter's, cut at the generation step's last token. */
   private ranges(sec: Section): { query: Range; key: Range } {
     const [, , nQ, nK] = sec.shape;
     const sb = this.sentenceBStart(sec);
-    if (sb === null) {
-      return { query: { start: 0, end: nQ }, key: { start: 0, end: nK } };
-    }
-    return filterRanges(nQ, sb, this.state.filter);
+    const r = sb === null ? { query: { start: 0, end: nQ }, key: { start: 0, end: nK } } : filterRanges(nQ, sb, this.state.filter);
+    return limitRanges(sec, r, this.stepLimit);
   }
 
   /** Where sentence B starts, when the section's queries and keys are that one token sequence. */
@@ -207,7 +208,7 @@ export class HeadView extends ViewBase {
   }
 
   private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
-    if (changed.has('section') || changed.has('filter')) {
+    if (changed.has('section') || changed.has('filter') || changed.has('step')) {
       this.rebuild();
       return;
     }
@@ -263,6 +264,7 @@ export class HeadView extends ViewBase {
     this.queryEls = renderTokenColumn(d.queryTokens, sec.queryTokens, 'query', query.start, query.end, maxChars);
     this.keyEls = renderTokenColumn(d.keyTokens, sec.keyTokens, 'key', key.start, key.end, maxChars);
     markIndices([...this.queryEls, ...this.keyEls], sec.differingTokens, 'is-differing');
+    [this.queryEls, this.keyEls].forEach((els, i) => markGenerated(els, generationOf(sec, i ? 'key' : 'query')));
     this.element.dataset.queries = String(query.end - query.start);
     this.element.dataset.keys = String(key.end - key.start);
     this.paint();

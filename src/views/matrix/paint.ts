@@ -12,7 +12,9 @@ import { heatmapRGBA } from '../../render/heatmap';
 import { displayText } from '../../render/tokens';
 import { TokenRef } from '../../selection/state';
 import { ColormapName, ScaleName } from '../../wire/view-options';
-import { AxisLabel, LABEL_PX, MatrixViewDom, renderTicks } from './dom';
+import { markIndices } from '../dom';
+import { AxisLabel, LABEL_PX, MatrixViewDom, renderAxis, renderTicks } from './dom';
+import { markAxis } from './step';
 import { MatrixShown, tokensOfUnit, unitOfRef } from './shown';
 
 /** Paints the window of `s` (plotW x plotH CSS pixels). Without a 2D context only the sizes are set. */
@@ -120,4 +122,13 @@ export function paintLegend(d: MatrixViewDom, s: MatrixShown, colormap: Colormap
   d.legendBar.style.background = s.signed ? divergingGradient() : cssGradient(colormap);
   renderTicks(d.legendTicks, ticksOf(s, scale));
   d.legendBar.title = s.signed ? `${signedMeaning(s.section)}; symmetric about 0` : '';
+}
+
+/** Both axes' labels of the window, generated tokens and a comparison's differing tokens marked. */
+export function paintAxes(d: MatrixViewDom, s: MatrixShown, w: ZoomWindow, cellW: number, cellH: number, maxChars: number): void {
+  const rows = renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, cellH, maxChars));
+  const cols = renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, cellW, maxChars));
+  markAxis(rows, s.section, 'query');
+  markAxis(cols, s.section, 'key');
+  markIndices([...rows, ...cols], s.grouped ? null : s.section.differingTokens, 'is-differing');
 }

@@ -160,7 +160,7 @@ export function tokensOfUnit(s: MatrixShown, side: 'query' | 'key', unit: number
     return [w.starts[unit], w.starts[unit + 1]];
   }
   const units = side === 'query' ? s.rows : s.cols;
-  if (units === n) {
+  if (s.exact || units === n) {
     return [unit, unit + 1];
   }
   return [Math.floor((unit * n) / units), Math.max(Math.floor((unit * n) / units) + 1, Math.floor(((unit + 1) * n) / units))];

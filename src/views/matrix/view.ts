@@ -20,13 +20,13 @@ import { layerSlotOrFirst } from '../../selection/ids';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { COLORMAPS, ColormapName, SCALES, ScaleName } from '../../wire/view-options';
 import { keptChoice, ViewBase } from '../base';
-import { markIndices } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { defaultChoice } from '../text/shown';
-import { buildMatrixViewDom, fillToolbar, MatrixViewDom, pickOf, MAX_CELL, MAX_PLOT, placeBox, renderAxis } from './dom';
-import { axisLabels, crosshair, dragBox, drawMatrix, markLabels, paintLegend, pngOf, ticksOf } from './paint';
+import { buildMatrixViewDom, fillToolbar, MatrixViewDom, pickOf, MAX_CELL, MAX_PLOT, placeBox } from './dom';
+import { crosshair, dragBox, drawMatrix, markLabels, paintAxes, paintLegend, pngOf, ticksOf } from './paint';
 import { emptyMatrixCache, matrixCaption, MatrixShown, matrixShown, tokensOfUnit } from './shown';
 import { matrixTooltip } from './tooltip';
+import { limitMatrix } from './step';
 
 type Cell = { row: number; col: number };
 
@@ -66,6 +66,7 @@ export class MatrixView extends ViewBase {
     this.dom = buildMatrixViewDom(document);
     this.element = this.dom.root;
     this.grouped = model.viewOptions?.group === 'word';
+    this.addStepControl();
     this.listen();
     this.rebuild();
   }
@@ -169,7 +170,7 @@ export class MatrixView extends ViewBase {
     if (changed.has('layer')) {
       this.dom.layerSelect.value = String(this.state.layer);
     }
-    if (['layer', 'heads', 'openHead'].some(k => changed.has(k as keyof SelectionState))) {
+    if (['layer', 'heads', 'openHead', 'step'].some(k => changed.has(k as keyof SelectionState))) {
       this.paint();
     } else if (changed.has('hovered') || changed.has('pinned')) {
       this.overlay();
@@ -306,10 +307,10 @@ export class MatrixView extends ViewBase {
     if (!sec) {
       return;
     }
-    const s = matrixShown(
+    const s = limitMatrix(matrixShown(
       { section: sec, layer: this.state.layer, choice: this.choice, heads: this.state.heads, grouped: this.grouped, request: (li, slots) => sec.request(this.consumerId, li, slots) },
       this.cache
-    );
+    ), this.stepLimit);
     // the pooled summary and the exact matrix (or words and tokens) have different cells: show all again
     this.win = this.shown && (this.shown.rows !== s.rows || this.shown.cols !== s.cols) ? null : this.win;
     this.shown = s;
@@ -333,12 +334,7 @@ export class MatrixView extends ViewBase {
       this.cellH = plotH / rows;
       drawMatrix(d, (this.offscreen ??= document.createElement('canvas')), s, w, plotW, plotH, this.colormap, this.scale);
       cells = rows * cols;
-      const maxChars = settings.value.maxTokenChars;
-      const labels = [
-        ...renderAxis(d.rowAxis, 'query', axisLabels(s, 'query', w.r0, w.r1, this.cellH, maxChars)),
-        ...renderAxis(d.colAxis, 'key', axisLabels(s, 'key', w.c0, w.c1, this.cellW, maxChars))
-      ];
-      markIndices(labels, s.grouped ? null : sec.differingTokens, 'is-differing');
+      paintAxes(d, s, w, this.cellW, this.cellH, settings.value.maxTokenChars);
       paintLegend(d, s, this.colormap, this.scale);
     } else {
       d.rowAxis.replaceChildren();

@@ -58,6 +58,7 @@ export class GridView extends ViewBase {
     this.triage = new Triage(document, () => this.rebuild(), (kind, l, h) => this.pointEvent(kind, l, h));
     this.dom.root.querySelector('.attnscope-toolbar')?.after(this.triage.dom.row, this.triage.dom.chart);
     this.takeOptions();
+    this.addStepControl(); // thumbnails stay whole at a step: the pinned step token is highlighted in them
     this.listen();
     this.rebuild();
   }

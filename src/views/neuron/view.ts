@@ -17,6 +17,7 @@ import { fillTooltip, placeTooltip } from '../../render/tooltip';
 import { CellLayout, cellAt, cellWidthFor, DivergingScale, formatBound, formatExact } from '../../render/vectors';
 import { Selection, SelectionState, TokenRef } from '../../selection/state';
 import { ViewBase } from '../base';
+import { generationOf, markGenerated } from '../step-control';
 import { hideControl, setOptions } from '../dom';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildNeuronViewDom, NeuronRowDom, NeuronViewDom, paintLegend, renderKeyRows } from './dom';
@@ -59,6 +60,7 @@ export class NeuronView extends ViewBase {
     this.dom = buildNeuronViewDom(document);
     this.element = this.dom.root;
     this.matrices = new NeuronMatrices(this.dom);
+    this.addStepControl();
     this.listen();
     this.rebuild();
   }
@@ -232,6 +234,8 @@ export class NeuronView extends ViewBase {
     this.element.style.setProperty('--attnscope-row-height', `${rowHeight}px`);
     this.queryEls = renderTokenColumn(d.queryTokens, sec.queryTokens, 'query', 0, sec.queryTokens.length, maxChars);
     this.rowEls = renderKeyRows(d.rows, sec.keyTokens, maxChars);
+    markGenerated(this.queryEls, generationOf(sec, 'query'));
+    markGenerated(this.rowEls.map(r => r.row), generationOf(sec, 'key'));
     this.element.dataset.queries = String(sec.queryTokens.length);
     this.element.dataset.keys = String(sec.keyTokens.length);
     this.renderHead();

@@ -31,6 +31,8 @@ import { showFetchStatus, stateOf } from '../fetch-status';
 import { buildTextViewDom, renderUnits, setLine, TextViewDom } from './dom';
 import { defaultChoice, emptyCache, TextShown, textShown } from './shown';
 import { textTooltip } from './tooltip';
+import { limitText } from './step';
+import { generationOf, markGenerated } from '../step-control';
 
 /** What the text view shows now, with the colours it shades in (an export draws it again). */
 export interface TextSnapshot extends TextShown {
@@ -58,6 +60,7 @@ export class TextView extends ViewBase {
     this.dom = buildTextViewDom(document);
     this.element = this.dom.root;
     this.grouped = model.viewOptions?.group === 'word';
+    this.addStepControl();
     this.listen();
     this.rebuild();
   }
@@ -127,7 +130,7 @@ export class TextView extends ViewBase {
     if (changed.has('layer')) {
       this.dom.layerSelect.value = String(this.state.layer);
     }
-    if (['layer', 'heads', 'hovered', 'pinned', 'openHead'].some(k => changed.has(k as keyof SelectionState))) {
+    if (['layer', 'heads', 'hovered', 'pinned', 'openHead', 'step'].some(k => changed.has(k as keyof SelectionState))) {
       this.paint();
     }
   }
@@ -213,7 +216,7 @@ export class TextView extends ViewBase {
       return null;
     }
     const s = this.state;
-    return textShown({
+    return limitText(textShown({
       section: sec,
       layer: s.layer,
       choice: this.choice,
@@ -223,7 +226,7 @@ export class TextView extends ViewBase {
       pinned: s.pinned,
       request: (li, slots) => sec.request(this.consumerId, li, slots),
       cache: this.cache
-    });
+    }), this.stepLimit);
   }
 
   private colorOf(sec: Section, choice: HeadChoice): string | null {
@@ -243,6 +246,7 @@ export class TextView extends ViewBase {
       this.units = shown.units;
       this.spans = renderUnits(d.body, shown.units, u => displayText(u.text, maxChars), shown.section.keyTokens);
       markIndices(this.spans, shown.grouped ? null : shown.section.differingTokens, 'is-differing');
+      markGenerated(this.spans, generationOf(shown.section, 'key'));
       this.tabStop = 0;
     }
     const { shading } = shown;
