@@ -27,7 +27,7 @@ def test_the_options_reach_the_view_options(recording_comm):
     (dict(score="inductive"), ["score: got 'inductive'", "'induction'"]),
     (dict(score=3), ["score: got 3"]),
     (dict(sort="rank"), ["sort: 'rank' needs a score to sort by", "score="]),
-    (dict(score="max", sort="desc"), ["sort: got 'desc'", "['none', 'layer', 'rank']"]),
+    (dict(score="max", sort="desc"), ["sort: got 'desc'", "['none', 'layer', 'rank', 'similarity']"]),
     (dict(score="max", top=0), ["top: got 0", "positive int"]),
     (dict(score="max", top=True), ["top: got True"]),
     (dict(score="max", min_score="high"), ["min_score: got 'high'", "a number"]),

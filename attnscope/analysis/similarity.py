@@ -171,3 +171,23 @@ def head_similarity(attention, rows=64, keys=512, exclude_bos=False) -> HeadSimi
     if not isinstance(exclude_bos, (bool, np.bool_)):
         raise TypeError(f"exclude_bos: got {exclude_bos!r}; expected True or False.")
     return section_similarity(attention_section(attention, None, "head_similarity"), rows, keys, exclude_bos)
+
+
+def layer_similarity(section, rows=64, keys=512, threshold=REDUNDANT_ABOVE) -> dict:
+    """What the model view shows of head similarity, within each layer (pairs across layers cost L^2 more
+    and are :func:`head_similarity`'s): {"order": [[head slots of layer l, similar heads side by side]],
+    "redundant": [[layer slot, head slot, head slot, similarity]] (pairs at or above ``threshold``, most
+    similar first), "collapsed": [layer slots whose heads are all alike], "threshold", "measure"}."""
+    sampled = sampled_rows(section, rows, keys)
+    n_h = len(section.heads)
+    order, redundant, collapsed = [], [], []
+    for li in range(len(section.layers)):
+        sim = js_similarity(sampled[li * n_h:(li + 1) * n_h])
+        order.append([int(s) for s in _chain(sim)])
+        for a, b in zip(*np.nonzero(np.triu(sim >= threshold, 1))):
+            redundant.append([li, int(a), int(b), round(float(sim[a, b]), 4)])
+        if n_h > 1 and bool((sim >= threshold).all()):
+            collapsed.append(li)
+    redundant.sort(key=lambda r: -r[3])
+    return {"order": order, "redundant": redundant, "collapsed": collapsed, "threshold": float(threshold),
+            "measure": "mean over sampled query rows of 1 - Jensen-Shannon divergence (bits)"}

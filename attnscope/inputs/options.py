@@ -16,9 +16,10 @@ GROUPS = ("token", "word")
 #: the ``view_options`` trait's default: None is the user's JupyterLab setting (else viridis, linear)
 DEFAULT_VIEW_OPTIONS = {"colormap": None, "scale": None, "group": "token", "score": None, "sort": "none",
                         "top": None, "min_score": None, "chart": None}
-#: how the model view orders its thumbnails by the chosen score: as the model has them, within each layer,
-#: or the whole grid as one ranking (best first; ``top`` keeps the first N)
-SORTS = ("none", "layer", "rank")
+#: how the model view orders its thumbnails: as the model has them, by the chosen score within each layer,
+#: the whole grid as one ranking by it (best first; ``top`` keeps the first N), or each layer's heads with
+#: similar heads side by side (head similarity; no score needed)
+SORTS = ("none", "layer", "rank", "similarity")
 #: the score tables' names a view may be asked for (attnscope.analysis.scores, attnscope.analysis.compare)
 SCORE_NAMES = ("entropy", "max", "first", "previous", "distance", "entropy_norm", "top3", "self", "local",
                "offset", "offset_mass", "special", "duplicate", "induction", "mean_abs_diff", "js_divergence")
@@ -69,7 +70,7 @@ def _score_name(value, name: str):
 def _triage(score, sort, top, min_score, chart) -> dict:
     """The model view's score options: colour, sort and filter by ``score``; the heads chart's two scores."""
     sort = _choice(sort if sort is not None else "none", "sort", SORTS, None)
-    if sort != "none" and score is None:
+    if sort in ("layer", "rank") and score is None:
         raise ValueError(f"sort: {sort!r} needs a score to sort by; pass score= (one of {list(SCORE_NAMES)}).")
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise ValueError(f"top: got {top!r}; expected a positive int (how many heads the ranking keeps) or None.")

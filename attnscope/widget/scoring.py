@@ -14,7 +14,7 @@ from ..wire import messages
 from ..wire.codec import from_wire
 from ..wire.scores import scores_of_wire, scores_wire
 from ..wire.state import wire_sections
-from .stats_job import StatsJob
+from .stats_job import StatsJob, similarity_of
 
 
 def pending_keys(state_sections) -> list:
@@ -34,8 +34,8 @@ def with_scores(state: dict, sections) -> dict:
     to compute them later); ``sections`` are the checked Sections."""
     by_key = {s.key: s for s in sections}
     todo = set(pending_keys(state["sections"]))
-    out = [{**s, "scores": scores_wire(table_of(by_key[s["key"]]))} if s["key"] in todo else s
-           for s in state["sections"]]
+    out = [{**s, "scores": scores_wire(table_of(by_key[s["key"]]), similarity=similarity_of(by_key[s["key"]]))}
+           if s["key"] in todo else s for s in state["sections"]]
     return {**state, "sections": out}
 
 
@@ -102,18 +102,19 @@ class ScoresMixin:
         """The Section to compute ``key``'s scores from, or None when the weights are gone."""
         return self._checked.get(key) or wire_sections(self._state())[key]
 
-    def _stats_ready(self, key: str, stats, scores=None) -> None:
+    def _stats_ready(self, key: str, stats, scores=None, similarity=None) -> None:
         """(stats thread) Keep a section's scores in its state and send them to the page."""
         sec = self._section(key)
         if sec is None:
             return
         if scores is not None:
             self._stats[key] = scores
-            sec["scores"] = scores_wire(scores)  # in place: a later save_html or static picture carries them
+            # in place: a later save_html or static picture carries them
+            sec["scores"] = scores_wire(scores, similarity=similarity)
         wire = messages.stats_wire(stats)
         if sec.get("lazy"):
             sec["summary"]["stats"] = wire
-        self._send_quietly(messages.stats_message(key, wire if sec.get("lazy") else None, scores),
+        self._send_quietly(messages.stats_message(key, wire if sec.get("lazy") else None, scores, similarity),
                            "the head statistics")
 
     def _scores_progress(self, key: str, done: int, total: int) -> None:

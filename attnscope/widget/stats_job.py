@@ -4,7 +4,8 @@ A StatsJob reads the kept weights again in a daemon thread (torch and numpy rele
 loops, so the kernel keeps answering the page's fetches meanwhile), computes each section's head scores
 (attnscope.analysis.head_scores: the five statistics among them) and hands the float32
 [layers, heads, len(STAT_NAMES)] statistics and the scores {name: [layers, heads]} to
-``on_done(key, stats, scores)``, and ``on_progress(key, heads done, heads in all)`` at the start and at most
+``on_done(key, stats, scores, similarity)`` (the within-layer head similarity), and
+``on_progress(key, heads done, heads in all)`` at the start and at most
 every PROGRESS_EVERY seconds. The widget then sends both to the page (``{"type": "stats"}`` and
 ``{"type": "progress"}`` messages) and keeps them for save_html and ``head_statistics()``.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..analysis.head_scores import section_scores
 from ..analysis.head_stats import STAT_NAMES
+from ..analysis.similarity import layer_similarity
 from ..progress import background_bar
 
 #: the name of the job's thread (tests wait for it)
@@ -30,6 +32,14 @@ PROGRESS_EVERY = 0.25
 def head_statistics(section, cancelled=lambda: False, bar=None):
     """The scores {name: float32 [layers, heads]} of a section, or None when cancelled."""
     return section_scores(section, cancelled=cancelled, bar=bar)
+
+
+def similarity_of(section):
+    """The within-layer head similarity the model view orders by (attnscope.analysis.similarity), or None
+    when it cannot be computed (one head per layer; the page then offers no such order)."""
+    if len(section.heads) < 2:
+        return None
+    return layer_similarity(section)
 
 
 def stats_array(scores: dict) -> np.ndarray:
@@ -78,7 +88,7 @@ class StatsJob:
                     return
                 stats = stats_array(scores)
                 self.results[key] = stats
-                self._on_done(key, stats, scores)
+                self._on_done(key, stats, scores, None if self._cancel.is_set() else similarity_of(sec))
         except Exception as err:  # noqa: BLE001 - a thread must not die silently; the widget works without
             self.error = err
             warnings.warn(f"attnscope: the head statistics could not be computed ({type(err).__name__}: {err})",

@@ -96,7 +96,8 @@ def stats_wire(stats) -> dict:
     return to_wire(stats, "float32")
 
 
-def stats_message(key: str, wire: dict | None, scores: dict | None = None) -> tuple[dict, list]:
+def stats_message(key: str, wire: dict | None, scores: dict | None = None, similarity: dict | None = None
+                  ) -> tuple[dict, list]:
     """(content, buffers) of the stats message (module doc); ``wire`` None (an eager section: the page has
     the weights) sends only the scores {name: [L, H]}."""
     content, buffers = {"type": STATS, "section": key}, []
@@ -104,7 +105,7 @@ def stats_message(key: str, wire: dict | None, scores: dict | None = None) -> tu
         content.update(stat_names=list(STAT_NAMES), stats={"dtype": wire["dtype"], "shape": wire["shape"], "buffer": 0})
         buffers.append(wire["buffer"])
     if scores:
-        table = scores_wire(scores)
+        table = scores_wire(scores, similarity=similarity)
         values = table["values"]
         content["scores"] = {**table, "values": {"dtype": values["dtype"], "shape": values["shape"],
                                                  "buffer": len(buffers)}}

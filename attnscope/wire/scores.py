@@ -6,7 +6,12 @@ chart plots (attnscope.analysis.head_scores computes the scores, attnscope.analy
     {"names": [N score names],
      "values": {"dtype": "float32", "shape": [L, H, N], "buffer"},   # NaN where a score is not defined
      "labels": [[[{"label", "text"}, ...] per head slot] per layer slot],
-     "rules": [{"label", "score", "threshold", "meaning"}, ...]}
+     "rules": [{"label", "score", "threshold", "meaning"}, ...],
+     "similarity": {"order": [[head slots per layer]], "redundant": [[layer slot, head slot, head slot, sim]],
+                    "collapsed": [layer slots], "threshold", "measure"}}   # optional
+
+``similarity`` is the within-layer head similarity (attnscope.analysis.similarity.layer_similarity): the
+model view's "similar heads together" order, its redundant pairs and collapsed layers.
 
 ``labels`` are the labels each head earned with the default thresholds (``text`` says the rule and the
 value: "previous-token: previous 0.62 >= 0.4"), ``rules`` every rule, so that the page shows the rule
@@ -23,7 +28,7 @@ from ..analysis.labels import RULES, head_labels
 from .codec import from_wire, to_wire
 
 
-def scores_wire(scores: dict | None, *, with_labels: bool = True) -> dict | None:
+def scores_wire(scores: dict | None, *, with_labels: bool = True, similarity: dict | None = None) -> dict | None:
     """The wire form (module doc) of a score table {name: [L, H]}; None stays None."""
     if not scores:
         return None
@@ -35,6 +40,8 @@ def scores_wire(scores: dict | None, *, with_labels: bool = True) -> dict | None
                          for row in head_labels(scores)]
         out["rules"] = [{"label": label, "score": score, "threshold": float(threshold), "meaning": meaning}
                         for label, (score, threshold, meaning) in RULES.items() if score in scores]
+    if similarity is not None:
+        out["similarity"] = similarity
     return out
 
 

@@ -1,0 +1,45 @@
+"""The within-layer head similarity every widget sends with its scores (the model view's "similar heads
+together" order, redundant pairs, collapsed layers), against a fixture built so the answer is known."""
+
+import numpy as np
+import pytest
+from inputs_helpers import softmax
+
+import attnscope
+from attnscope.analysis.head_scores import attention_section
+from attnscope.analysis.similarity import layer_similarity
+
+
+def fixture():
+    """[2 layers, 4 heads, 20, 20]: in layer 0 heads 0 and 2 are the same pattern, 1 and 3 two others; in
+    layer 1 all four heads are the same pattern (a collapsed layer)."""
+    a = softmax((2, 4, 20, 20), seed=5).astype(np.float32)
+    a[0, 2] = a[0, 0]
+    a[1, 1:] = a[1, 0]
+    return a
+
+
+def test_layer_similarity_orders_flags_and_collapses():
+    sim = layer_similarity(attention_section(fixture(), None, "test"))
+    order0 = sim["order"][0]
+    assert sorted(order0) == [0, 1, 2, 3] and order0[:2] == [0, 2]  # the twin heads side by side
+    assert [0, 0, 2] in [r[:3] for r in sim["redundant"]] and all(r[3] >= 0.9 for r in sim["redundant"])
+    assert not any(r[0] == 0 and {r[1], r[2]} != {0, 2} for r in sim["redundant"])  # no other pair of layer 0
+    assert sim["collapsed"] == [1]
+
+
+def test_every_widget_sends_it_with_its_scores(recording_comm):
+    w = attnscope.model_view(fixture(), [f"t{i}" for i in range(20)], sort="similarity")
+    assert w.view_options["sort"] == "similarity"  # needs no score
+    assert w._stats_job.wait(60)
+    (msg,) = [m for m in w.comm.messages if m["msg_type"] == "comm_msg" and m["data"]["content"]["type"] == "stats"]
+    sent = msg["data"]["content"]["scores"]["similarity"]
+    assert sent["order"][0][:2] == [0, 2] and sent["collapsed"] == [1]
+    assert w.sections[0]["scores"]["similarity"] == sent  # kept for a saved page
+    page = attnscope.model_view(fixture(), [f"t{i}" for i in range(20)], html_action="return")
+    assert '"collapsed":[1]' in page.data.replace(" ", "")  # an offline page computes it at once
+
+
+def test_sort_by_a_score_still_needs_one():
+    with pytest.raises(ValueError, match="sort: 'layer' needs a score"):
+        attnscope.model_view(fixture(), [f"t{i}" for i in range(20)], sort="layer")
