@@ -19,7 +19,7 @@ from .scores import BlockScores
 
 def section_scores(section, *, token_ids=None, special_positions=None, patterns=None, punctuation=False,
                    exclude_bos=False, exclude_current_token=False, tokens_known=True, cancelled=lambda: False,
-                   bar=None):
+                   bar=None, on_block=None):
     """{name: float32 [len(layers), len(heads)]} of a Section's shown heads (module doc of
     attnscope.analysis.scores), or None when ``cancelled()`` turns true. Without ``token_ids`` the query
     tokens stand for them (equal strings, equal ids) for the duplicate and induction scores, unless
@@ -38,6 +38,8 @@ def section_scores(section, *, token_ids=None, special_positions=None, patterns=
                 return None
             for name, value in scorer(w).items():
                 out[name][i, j:j + len(block)] = value
+            if on_block is not None:  # another reader of the same block (the head similarity's rows)
+                on_block(i, j, w)
             bar.update(len(block))
     return out
 

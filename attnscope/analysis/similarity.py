@@ -34,28 +34,53 @@ REDUNDANT_ABOVE = 0.9
 SKIP_ROWS = 8
 
 
+class RowSampler:
+    """Collects the sampled rows of a section's heads from its blocks as they are read (so a caller that
+    reads every block anyway, the head scores, needs no second pass): :meth:`take` each block,
+    :meth:`rows` at the end."""
+
+    def __init__(self, section, rows=64, keys=512, exclude_bos=False, layer_only=False):
+        _, _, n_q, n_k = section.shape
+        for name, value in (("rows", rows), ("keys", keys)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name}: got {value!r}; expected a positive int or None (all).")
+        first = SKIP_ROWS if n_q > 2 * SKIP_ROWS else 0
+        self.picked = np.arange(first, n_q) if rows is None or n_q - first <= rows else \
+            np.unique(np.linspace(first, n_q - 1, rows).round().astype(np.int64))
+        self.r_k = n_k if keys is None else min(n_k, keys)
+        self.n_k, self.n_h, self.exclude_bos = n_k, len(section.heads), exclude_bos
+        # layer_only: one layer's rows at a time (layer_rows), else the whole section's (rows)
+        n = self.n_h if layer_only else len(section.layers) * self.n_h
+        self.out = np.empty((n, len(self.picked), self.r_k), np.float32)
+        self.layer_only = layer_only
+
+    def take(self, i: int, j: int, w) -> None:
+        """Block ``w`` [n, Q, K] of layer slot i, head slots j..j+n."""
+        w = as_numpy(w[:, self.picked])  # a copy of the rows picked only
+        if self.exclude_bos:
+            w[:, :, 0] = 0
+        at = j if self.layer_only else i * self.n_h + j
+        self.out[at: at + len(w)] = w if self.r_k == self.n_k else pool(w, len(self.picked), self.r_k)
+
+    def rows(self) -> np.ndarray:
+        """The rows taken, renormalised: [L * H, r, k] (or the last layer's [H, r, k] with layer_only)."""
+        sums = self.out.sum(axis=-1, keepdims=True)
+        np.divide(self.out, sums, out=self.out, where=sums > 0)
+        return self.out
+
+    def layer_rows(self, i: int) -> np.ndarray:
+        """Layer i's rows [H, r, k], renormalised (layer_only: valid until the next layer is taken)."""
+        return self.rows() if self.layer_only else self.rows()[i * self.n_h:(i + 1) * self.n_h]
+
+
 def sampled_rows(section, rows=64, keys=512, exclude_bos=False) -> np.ndarray:
     """float32 [L * H, r, k] of a section's heads: at most ``rows`` query rows, evenly spaced (the first
     SKIP_ROWS left out when there are more), their keys mean-pooled to at most ``keys`` bins, each row
     renormalised to sum 1 (``exclude_bos``: the first key's weight left out first)."""
-    _, _, n_q, n_k = section.shape
-    for name, value in (("rows", rows), ("keys", keys)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ValueError(f"{name}: got {value!r}; expected a positive int or None (all).")
-    first = SKIP_ROWS if n_q > 2 * SKIP_ROWS else 0
-    picked = np.arange(first, n_q) if rows is None or n_q - first <= rows else \
-        np.unique(np.linspace(first, n_q - 1, rows).round().astype(np.int64))
-    r_k = n_k if keys is None else min(n_k, keys)
-    n_h = len(section.heads)
-    out = np.empty((len(section.layers) * n_h, len(picked), r_k), np.float32)
-    for i, j, _layer, block, w in blocks(section.source, section.layers, section.heads):
-        w = as_numpy(w)[:, picked]  # a copy of the rows picked
-        if exclude_bos:
-            w[:, :, 0] = 0
-        out[i * n_h + j: i * n_h + j + len(block)] = w if r_k == n_k else pool(w, len(picked), r_k)
-    sums = out.sum(axis=-1, keepdims=True)
-    np.divide(out, sums, out=out, where=sums > 0)
-    return out
+    sampler = RowSampler(section, rows, keys, exclude_bos)
+    for i, j, _layer, _block, w in blocks(section.source, section.layers, section.heads):
+        sampler.take(i, j, w)
+    return sampler.rows()
 
 
 def _entropy_bits(p: np.ndarray) -> np.ndarray:
@@ -178,16 +203,40 @@ def layer_similarity(section, rows=64, keys=512, threshold=REDUNDANT_ABOVE) -> d
     and are :func:`head_similarity`'s): {"order": [[head slots of layer l, similar heads side by side]],
     "redundant": [[layer slot, head slot, head slot, similarity]] (pairs at or above ``threshold``, most
     similar first), "collapsed": [layer slots whose heads are all alike], "threshold", "measure"}."""
-    sampled = sampled_rows(section, rows, keys)
-    n_h = len(section.heads)
-    order, redundant, collapsed = [], [], []
-    for li in range(len(section.layers)):
-        sim = js_similarity(sampled[li * n_h:(li + 1) * n_h])
-        order.append([int(s) for s in _chain(sim)])
-        for a, b in zip(*np.nonzero(np.triu(sim >= threshold, 1))):
-            redundant.append([li, int(a), int(b), round(float(sim[a, b]), 4)])
-        if n_h > 1 and bool((sim >= threshold).all()):
-            collapsed.append(li)
-    redundant.sort(key=lambda r: -r[3])
-    return {"order": order, "redundant": redundant, "collapsed": collapsed, "threshold": float(threshold),
-            "measure": "mean over sampled query rows of 1 - Jensen-Shannon divergence (bits)"}
+    acc = LayerSimilarity(section, rows, keys, threshold)
+    for i, j, _layer, _block, w in blocks(section.source, section.layers, section.heads):
+        acc.take(i, j, w)
+    return acc.result()
+
+
+class LayerSimilarity:
+    """:func:`layer_similarity` fed block by block by a reader that reads every block anyway (the head
+    scores' pass): each layer's sampled rows are kept only until its last head arrives (one layer's rows
+    in memory, not the model's)."""
+
+    def __init__(self, section, rows=64, keys=512, threshold=REDUNDANT_ABOVE):
+        self.sampler = RowSampler(section, rows, keys, layer_only=True)
+        self.threshold, self.n_h = float(threshold), len(section.heads)
+        self.order = [None] * len(section.layers)
+        self.redundant, self.collapsed, self._seen = [], [], {}
+
+    def take(self, i: int, j: int, w) -> None:
+        self.sampler.take(i, j, w)
+        self._seen[i] = self._seen.get(i, 0) + len(w)
+        if self._seen[i] == self.n_h:
+            self._layer(i, self.sampler.layer_rows(i))
+
+    def _layer(self, li: int, rows: np.ndarray) -> None:
+        sim = js_similarity(rows)
+        self.order[li] = [int(s) for s in _chain(sim)]
+        for a, b in zip(*np.nonzero(np.triu(sim >= self.threshold, 1))):
+            self.redundant.append([li, int(a), int(b), round(float(sim[a, b]), 4)])
+        if self.n_h > 1 and bool((sim >= self.threshold).all()):
+            self.collapsed.append(li)
+
+    def result(self) -> dict:
+        if any(o is None for o in self.order):
+            raise ValueError("LayerSimilarity: not every head of every layer was taken")
+        return {"order": self.order, "redundant": sorted(self.redundant, key=lambda r: -r[3]),
+                "collapsed": sorted(self.collapsed), "threshold": self.threshold,
+                "measure": "mean over sampled query rows of 1 - Jensen-Shannon divergence (bits)"}

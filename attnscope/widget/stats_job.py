@@ -20,7 +20,7 @@ import numpy as np
 
 from ..analysis.head_scores import section_scores
 from ..analysis.head_stats import STAT_NAMES
-from ..analysis.similarity import layer_similarity
+from ..analysis.similarity import LayerSimilarity, layer_similarity
 from ..progress import background_bar
 
 #: the name of the job's thread (tests wait for it)
@@ -29,17 +29,18 @@ THREAD_NAME = "attnscope-head-statistics"
 PROGRESS_EVERY = 0.25
 
 
-def head_statistics(section, cancelled=lambda: False, bar=None):
+def head_statistics(section, cancelled=lambda: False, bar=None, on_block=None):
     """The scores {name: float32 [layers, heads]} of a section, or None when cancelled."""
-    return section_scores(section, cancelled=cancelled, bar=bar)
+    return section_scores(section, cancelled=cancelled, bar=bar, on_block=on_block)
 
 
-def similarity_of(section):
+def similarity_of(section, acc=None):
     """The within-layer head similarity the model view orders by (attnscope.analysis.similarity), or None
-    when it cannot be computed (one head per layer; the page then offers no such order)."""
+    when it cannot be computed (one head per layer; the page then offers no such order). ``acc``: a
+    LayerSimilarity already fed every block (the scores' pass), so the weights are not read again."""
     if len(section.heads) < 2:
         return None
-    return layer_similarity(section)
+    return layer_similarity(section) if acc is None else acc.result()
 
 
 def stats_array(scores: dict) -> np.ndarray:
@@ -83,12 +84,14 @@ class StatsJob:
                 if sec is None:
                     continue
                 bar = _Reporting(self._bar, key, len(sec.layers) * len(sec.heads), self._on_progress)
-                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=bar)
+                sampler = LayerSimilarity(sec) if len(sec.heads) > 1 else None  # one read pass for both
+                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=bar,
+                                         on_block=None if sampler is None else sampler.take)
                 if scores is None:
                     return
                 stats = stats_array(scores)
                 self.results[key] = stats
-                self._on_done(key, stats, scores, None if self._cancel.is_set() else similarity_of(sec))
+                self._on_done(key, stats, scores, None if self._cancel.is_set() else similarity_of(sec, sampler))
         except Exception as err:  # noqa: BLE001 - a thread must not die silently; the widget works without
             self.error = err
             warnings.warn(f"attnscope: the head statistics could not be computed ({type(err).__name__}: {err})",
