@@ -31,7 +31,9 @@ function table(): HeadScores {
   const data: number[] = [];
   INDUCTION.forEach((row, l) => row.forEach((v, h) => data.push(v, FIRST[l][h])));
   const labels = INDUCTION.map(row => row.map(v => (v >= 0.4 ? [{ label: 'induction', text: `induction: induction ${v} >= 0.4` }] : [])));
-  return { names: ['induction', 'first'], values: new Tensor(Float32Array.from(data), [2, 3, 2]), labels, rules: [] };
+  // layer 0: heads 0 and 2 alike; layer 1 collapsed (every head alike)
+  const similarity = { order: [[0, 2, 1], [2, 0, 1]], redundant: [[0, 0, 2, 0.95]] as [number, number, number, number][], collapsed: [1], threshold: 0.9, measure: '1 - JSD' };
+  return { names: ['induction', 'first'], values: new Tensor(Float32Array.from(data), [2, 3, 2]), labels, rules: [], similarity };
 }
 
 function section(withScores: boolean): Section {
@@ -166,6 +168,18 @@ describe('model view head triage', () => {
     const { root } = mount({ score: 'induction' });
     root.querySelector('.attnscope-thumb[data-layer="5"][data-head="9"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
     expect(root.querySelector('.attnscope-tooltip')!.textContent).toBe('Layer 5, head 9: click to open\ninduction 0.900 (rank 1 of 6)\ninduction: induction 0.9 >= 0.4');
+  });
+
+  it('similar heads together: the kernel\'s order within each layer, collapsed layers and redundant pairs said', () => {
+    const { root } = mount({ sort: 'similarity' });
+    expect(order(root)).toEqual(['3:0', '3:9', '3:4', '5:9', '5:0', '5:4']);
+    const collapsed = all(root, '.attnscope-grid-layer.is-collapsed');
+    expect(collapsed.map(h => h.textContent)).toEqual(['5']);
+    expect(collapsed[0].title).toContain('every head alike');
+    root.querySelector('.attnscope-thumb[data-layer="3"][data-head="9"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    expect(root.querySelector('.attnscope-tooltip')!.textContent).toContain('redundant with head 0 (0.95): similarity >= 0.9');
+    const sort = root.querySelector<HTMLSelectElement>('.attnscope-sort-select')!;
+    expect(Array.from(sort.options).filter(o => o.disabled).map(o => o.value)).toEqual(['layer', 'rank']); // no score chosen
   });
 
   it('new view_options from Python arrange the grid again', () => {

@@ -15,8 +15,10 @@ const S = [
 function scores(): HeadScores {
   const data: number[] = [];
   S.forEach((row, l) => row.forEach((v, h) => data.push(v, 10 * l + h)));
-  return { names: ['s', 't'], values: new Tensor(Float32Array.from(data), [2, 3, 2]), labels: [], rules: [] };
+  return { names: ['s', 't'], values: new Tensor(Float32Array.from(data), [2, 3, 2]), labels: [], rules: [], similarity: SIMILARITY };
 }
+/** heads 0 and 2 of layer 0 alike; layer 1 collapsed */
+const SIMILARITY = { order: [[0, 2, 1], [0, 1, 2]], redundant: [[0, 0, 2, 0.97]] as [number, number, number, number][], collapsed: [1], threshold: 0.9, measure: 'x' };
 const choice = (over: Partial<TriageChoice>): TriageChoice => ({ score: 's', sort: 'none', top: null, minScore: null, ...over });
 const ids = (a: ReturnType<typeof arrangeHeads>): string[][] => a.rows.map(r => r.heads.map(p => `${p.layerSlot}:${p.headSlot}`));
 
@@ -30,6 +32,7 @@ describe('arrangeHeads', () => {
     ['one ranking, top 4', choice({ sort: 'rank', top: 4 }), [['0:1', '1:0', '0:2'], ['0:0']], ['+0', '+1', '+2'], ['#1\u20133', '#4']],
     ['one ranking above 0.5 (NaN never passes)', choice({ sort: 'rank', minScore: 0.5 }), [['0:1', '1:0', '0:2']], ['+0', '+1', '+2'], ['#1\u20133']],
     ['ascending score "t"', choice({ score: 't', sort: 'rank', top: 2 }), [['1:2', '1:1']], ['+0', '+1'], ['#1\u20132']],
+    ['similar heads together (no score needed)', choice({ score: null, sort: 'similarity' }), [['0:0', '0:2', '0:1'], ['1:0', '1:1', '1:2']], ['1st', '2nd', '3rd'], ['0', '1']],
     ['no such score: model order', choice({ score: 'nope', sort: 'rank' }), [['0:0', '0:1', '0:2'], ['1:0', '1:1', '1:2']], ['h0', 'h1', 'h2'], ['0', '1']]
   ])('%s', (_name, c, want, columns, headers) => {
     const a = arrangeHeads(scores(), c, layers, heads);

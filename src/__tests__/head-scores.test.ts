@@ -5,7 +5,7 @@
  */
 import { applyStats } from '../data/stats';
 import { decodeSections, DecodedSections } from '../data/sections';
-import { decodeHeadScores, headLabelsOf, scoreValue } from '../wire/head-scores';
+import { alikeHeads, decodeHeadScores, headLabelsOf, scoreValue } from '../wire/head-scores';
 import { Tensor } from '../wire/tensor';
 import { f32View, lazySection } from './fixtures/lazy';
 import { SCORE_NAMES, scoresWire, scoreValues } from './fixtures/scores';
@@ -40,13 +40,21 @@ describe('decodeHeadScores', () => {
     expect(headLabelsOf(s, 0, 0)).toEqual([]);
     expect(s.rules[0].threshold).toBe(0.4);
     expect(decodeHeadScores(undefined, 'x', [2, 2, 3, 3])).toBeNull();
+    expect(s.similarity).toBeNull();
+    const sim = { order: [[1, 0], [0, 1]], redundant: [[1, 0, 1, 0.93]], collapsed: [1], threshold: 0.9, measure: '1 - JSD' };
+    const t = decodeHeadScores({ ...scoresWire(2, 2, value), similarity: sim }, 'x', [2, 2, 3, 3])!;
+    expect(t.similarity!.order[0]).toEqual([1, 0]);
+    expect(alikeHeads(t, 1, 1)).toEqual([[0, 0.93]]);
+    expect(alikeHeads(t, 0, 1)).toEqual([]);
   });
 
   it.each([
     [{ names: [] }, /names must be a non-empty list/],
     [{ values: { dtype: 'float32', shape: [2, 3, 3], buffer: f32View(new Array(18).fill(0)) } }, /values must be \[2, 2, 3\], received \[2, 3, 3\]/],
     [{ labels: [[[], []]] }, /labels must be \[2\]\[2\] lists/],
-    [{ rules: [{ label: 'x' }] }, /rules must be a list of/]
+    [{ rules: [{ label: 'x' }] }, /rules must be a list of/],
+    [{ similarity: { order: [[0, 0], [1, 0]], redundant: [], collapsed: [], threshold: 0.9, measure: 'x' } }, /similarity must be \{order: \[2\] orders of the 2 head slots/],
+    [{ similarity: { order: [[0, 1], [1, 0]], redundant: [[0, 0, 5, 1]], collapsed: [], threshold: 0.9, measure: 'x' } }, /similarity must be/]
   ])('rejects a malformed table %#, naming the field', (over, error) => {
     expect(() => decodeHeadScores({ ...scoresWire(2, 2, value), ...over }, 'sections[0].scores', [2, 2, 3, 3])).toThrow(error);
   });

@@ -6,7 +6,9 @@
  * - "rank": the whole grid as one ranking, highest first, cut to `top` and to `minScore`, laid out
  *   as many per row as the model has heads (row r holds ranks r * H + 1 ...; its header "#1–12", the
  *   column headers the offset within the row).
- * In "none" and "layer" a head below `minScore` stays in place, marked filtered out (the view dims
+ * - "similarity": each layer's heads with similar heads side by side (the kernel's head similarity;
+ *   no score needed), columns then say nothing of the head: "1st" ...
+ * In "none", "layer" and "similarity" a head below `minScore` stays in place, marked filtered out (the view dims
  * it), so the grid keeps its shape; in "rank" it leaves the ranking.
  */
 import { HeadScores, scoreValue } from '../wire/head-scores';
@@ -68,7 +70,8 @@ export function arrangeHeads(scores: HeadScores | null, choice: TriageChoice, la
     [...all].sort(byScore).forEach((p, i) => (p.rank = i + 1));
   }
   const kept = all.filter(p => p.kept).length;
-  const sort = usable ? choice.sort : 'none';
+  const order = scores?.similarity?.order;
+  const sort = choice.sort === 'similarity' ? (order ? 'similarity' : 'none') : usable ? choice.sort : 'none';
   if (sort === 'rank') {
     const ranked = all.filter(p => p.kept).sort(byScore);
     const shown = choice.top !== null ? ranked.slice(0, Math.max(0, choice.top)) : ranked;
@@ -82,9 +85,12 @@ export function arrangeHeads(scores: HeadScores | null, choice: TriageChoice, la
   }
   const rows = layerLabels.map((header, l) => {
     const heads = all.slice(l * nH, (l + 1) * nH);
+    if (sort === 'similarity' && order) {
+      return { header, layerSlot: l, heads: order[l].map(h => heads[h]) };
+    }
     return { header, layerSlot: l, heads: sort === 'layer' ? [...heads].sort(byScore) : heads };
   });
-  const columns = sort === 'layer' ? headLabels.map((_, i) => `${i + 1}${ordinal(i + 1)}`) : [...headLabels];
+  const columns = sort === 'layer' || sort === 'similarity' ? headLabels.map((_, i) => `${i + 1}${ordinal(i + 1)}`) : [...headLabels];
   return { rows, columns, kept, total: all.length };
 }
 

@@ -22,6 +22,18 @@ export interface LabelRule {
   meaning: string;
 }
 
+/** Within-layer head similarity (attnscope.analysis.similarity.layer_similarity). */
+export interface HeadSimilarity {
+  /** order[layer slot]: the layer's head slots with similar heads side by side. */
+  order: number[][];
+  /** [layer slot, head slot, head slot, similarity] of the pairs at or above `threshold`, most similar first. */
+  redundant: [number, number, number, number][];
+  /** Layer slots whose heads are all alike (attention collapse). */
+  collapsed: number[];
+  threshold: number;
+  measure: string;
+}
+
 export interface HeadScores {
   names: string[];
   /** [layers, heads, names.length] float32 */
@@ -29,6 +41,8 @@ export interface HeadScores {
   /** labels[layer slot][head slot]; empty when the table has none (change scores). */
   labels: HeadLabel[][][];
   rules: LabelRule[];
+  /** null when the kernel sent none (one head per layer, a comparison's change scores). */
+  similarity: HeadSimilarity | null;
 }
 
 /** How far the kernel is with a section's scores (heads done of total). */
@@ -72,6 +86,41 @@ function decodeRules(value: unknown, where: string): LabelRule[] {
   return value as LabelRule[];
 }
 
+function decodeSimilarity(value: unknown, where: string, nL: number, nH: number): HeadSimilarity | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  const v = value as Record<string, unknown>;
+  const slot = (x: unknown, n: number): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) < n;
+  const perm = (o: unknown): boolean => Array.isArray(o) && o.length === nH && new Set(o).size === nH && o.every(x => slot(x, nH));
+  const ok =
+    isRecord(value) &&
+    Array.isArray(v.order) &&
+    v.order.length === nL &&
+    v.order.every(perm) &&
+    Array.isArray(v.redundant) &&
+    v.redundant.every(r => Array.isArray(r) && r.length === 4 && slot(r[0], nL) && slot(r[1], nH) && slot(r[2], nH) && typeof r[3] === 'number') &&
+    Array.isArray(v.collapsed) &&
+    v.collapsed.every(x => slot(x, nL)) &&
+    typeof v.threshold === 'number' &&
+    typeof v.measure === 'string';
+  if (!ok) {
+    fail(`${where}.similarity must be {order: [${nL}] orders of the ${nH} head slots, redundant, collapsed, threshold, measure}`);
+  }
+  return value as unknown as HeadSimilarity;
+}
+
+/** The heads of (layer slot, head slot)'s layer at or above the similarity threshold with it: [head slot, similarity]. */
+export function alikeHeads(scores: HeadScores, layerSlot: number, headSlot: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [l, a, b, sim] of scores.similarity?.redundant ?? []) {
+    if (l === layerSlot && (a === headSlot || b === headSlot)) {
+      out.push([a === headSlot ? b : a, sim]);
+    }
+  }
+  return out;
+}
+
 /**
  * The `scores` field of a section (`where` names it) of `shape` [L, H, Q, K]; null when absent.
  * `values` may be given already decoded (a message's buffer), else it is decoded from the field.
@@ -97,7 +146,8 @@ export function decodeHeadScores(value: unknown, where: string, shape: readonly 
     names: names as string[],
     values: table,
     labels: decodeLabels(value.labels, where, nL, nH),
-    rules: decodeRules(value.rules, where)
+    rules: decodeRules(value.rules, where),
+    similarity: decodeSimilarity(value.similarity, where, nL, nH)
   };
 }
 

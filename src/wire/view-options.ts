@@ -16,7 +16,7 @@ export const GROUPS = ['token', 'word'] as const;
 export type GroupName = (typeof GROUPS)[number];
 
 /** How the model view orders its thumbnails by the chosen score (analysis/head-ranking.ts). */
-export const SORTS = ['none', 'layer', 'rank'] as const;
+export const SORTS = ['none', 'layer', 'rank', 'similarity'] as const;
 export type SortName = (typeof SORTS)[number];
 
 export interface ViewOptions {

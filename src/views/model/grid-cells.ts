@@ -8,7 +8,7 @@ import { Arrangement } from '../../analysis/head-ranking';
 import { headStatsText } from '../../analysis/head-stats';
 import { Section } from '../../data/section';
 import { headId, layerSlot } from '../../selection/ids';
-import { headLabelsOf, scoreValue } from '../../wire/head-scores';
+import { alikeHeads, headLabelsOf, scoreValue } from '../../wire/head-scores';
 import { aggregateCells } from './aggregates';
 import { headerCell } from './dom';
 
@@ -37,6 +37,10 @@ export function gridCells(
     rowHeader.setAttribute('role', 'rowheader');
     if (row.layerSlot !== null) {
       rowHeader.dataset.layer = String(sec.layers[row.layerSlot]);
+      if (sec.scores?.similarity?.collapsed.includes(row.layerSlot)) {
+        rowHeader.classList.add('is-collapsed');
+        rowHeader.title = `Layer ${sec.layers[row.layerSlot]}: every head alike (similarity >= ${sec.scores.similarity.threshold}): attention collapse`;
+      }
     }
     cells.push(rowHeader);
     for (const p of row.heads) {
@@ -91,6 +95,10 @@ export function thumbTooltip(sec: Section, layer: number, slot: number, open: bo
   }
   if (scores) {
     lines.push(...headLabelsOf(scores, li, slot).map(l => l.text));
+    const alike = alikeHeads(scores, li, slot);
+    if (alike.length) {
+      lines.push(`redundant with ${alike.map(([h, sim]) => `head ${headId(sec, h)} (${sim.toFixed(2)})`).join(', ')}: similarity >= ${scores.similarity?.threshold}`);
+    }
   }
   return lines;
 }

@@ -17,7 +17,7 @@ import { el, labelled, setOptions } from '../dom';
 /** Size of the heads chart, CSS pixels. */
 export const CHART_SIZE = { width: 340, height: 240 };
 const NONE = '';
-const SORT_LABELS: Record<SortName, string> = { none: 'model order', layer: 'within each layer', rank: 'rank all heads' };
+const SORT_LABELS: Record<SortName, string> = { none: 'model order', layer: 'within each layer', rank: 'rank all heads', similarity: 'similar heads together' };
 
 export interface TriageDom {
   row: HTMLElement;
@@ -163,9 +163,12 @@ export class Triage {
     d.top.value = this.choice.top === null ? '' : String(this.choice.top);
     d.min.value = this.choice.minScore === null ? '' : String(this.choice.minScore);
     const usable = !!scores && picked !== null;
-    for (const c of [d.sort, d.top, d.min]) {
+    for (const c of [d.top, d.min]) {
       c.disabled = !usable;
     }
+    d.sort.disabled = !usable && !scores?.similarity;
+    // sorting by a score needs one; "similar heads together" needs the kernel's similarity
+    Array.from(d.sort.options).forEach(o => (o.disabled = o.value === 'similarity' ? !scores?.similarity : o.value !== 'none' && !usable));
     d.top.disabled = !usable || this.choice.sort !== 'rank';
     this.domain = scores && picked !== null ? scoreDomain(scores, picked) : null;
     this.updateLegend();
