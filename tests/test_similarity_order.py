@@ -43,3 +43,29 @@ def test_every_widget_sends_it_with_its_scores(recording_comm):
 def test_sort_by_a_score_still_needs_one():
     with pytest.raises(ValueError, match="sort: 'layer' needs a score"):
         attnscope.model_view(fixture(), [f"t{i}" for i in range(20)], sort="layer")
+
+
+def test_a_page_made_while_the_job_is_stuck_does_not_wait_for_it(recording_comm, monkeypatch):
+    """The "html" display mode makes the page inside the display call; joining the score job there hung
+    (CI: the inline page never appeared). The page computes what the job has not delivered instead."""
+    import threading
+
+    from attnscope.widget import stats_job
+
+    release = threading.Event()
+    original = stats_job.head_statistics
+
+    def stuck(section, **kwargs):
+        release.wait(30)  # a job that does not finish while the page is made
+        return original(section, **kwargs)
+
+    monkeypatch.setattr(stats_job, "head_statistics", stuck)
+    w = attnscope.model_view(fixture(), [f"t{i}" for i in range(20)])
+    done = []
+    maker = threading.Thread(target=lambda: done.append(w.to_html()))
+    maker.start()
+    maker.join(20)
+    release.set()
+    assert done, "to_html waited for the score job"
+    assert '"collapsed":[1]' in done[0].replace(" ", "")  # the page still carries the scores
+    w._stats_job.wait(30)

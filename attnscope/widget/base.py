@@ -248,13 +248,11 @@ class AttentionWidget(ScoresMixin, DOMWidget):
 
     def to_html(self) -> str:
         """One self-contained HTML page of the current views (bundle inlined, data compressed)."""
-        self._wait_for_scores()
-        return html_document(self._saved_state())
+        return html_document(self._page_state())
 
     def save_html(self, path):
         """Write :meth:`to_html` to ``path`` (UTF-8); it opens in a browser with no network. Returns the Path."""
-        self._wait_for_scores()
-        return write_html(path, self._saved_state())
+        return write_html(path, self._page_state())
 
     def _saved_state(self) -> dict:
         """The state a saved page holds."""

@@ -33,7 +33,7 @@ def with_scores(state: dict, sections) -> dict:
     """``state`` with the score tables of its pending sections computed now (an offline page has no kernel
     to compute them later); ``sections`` are the checked Sections."""
     by_key = {s.key: s for s in sections}
-    todo = set(pending_keys(state["sections"]))
+    todo = set(pending_keys(state["sections"])) & set(by_key)
     out = [{**s, "scores": scores_wire(table_of(by_key[s["key"]]), similarity=similarity_of(by_key[s["key"]]))}
            if s["key"] in todo else s for s in state["sections"]]
     return {**state, "sections": out}
@@ -53,10 +53,14 @@ class ScoresMixin:
         if pending:
             self._stats_job = StatsJob(self._checked, pending, self._stats_ready, self._scores_progress).start()
 
-    def _wait_for_scores(self) -> None:
-        """Wait for the job (a saved page carries the scores)."""
-        if self._stats_job is not None:
-            self._stats_job.wait()
+    def _page_state(self) -> dict:
+        """The state of a saved page, with every score table: those the job has kept in the state, the others
+        computed here. Not by waiting for the job: a page made inside a display call (the "html" display
+        mode) would wait on a thread that may itself be waiting to display its progress."""
+        state = self._saved_state()
+        sources = [self._scores_source(k) for k in pending_keys(state["sections"])]
+        sources = [s for s in sources if s is not None]
+        return with_scores(state, sources) if sources else state
 
     def head_statistics(self, section: str | None = None, timeout: float | None = None, as_frame: bool = False):
         """Per-head statistics and pattern scores: ``{name: float32 array [layers, heads]}``, first the names of
