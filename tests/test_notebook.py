@@ -36,9 +36,10 @@ def test_notebook_runs(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     widgets = [o for o in outputs if o.output_type == "display_data" and WIDGET_MIME in o.data
                and o.data["text/plain"].startswith("AttentionWidget(")]
-    # MiniLM head view twice, neuron view, dashboard, matrix view, rollout matrix + text, text view, random GPT-2,
-    # numpy, show, SmolLM2 induction probe model view + head view
-    assert len(widgets) == 12
+    # MiniLM head view twice, neuron view, dashboard, matrix view, rollout matrix + text, text view, the
+    # large / small comparison, random GPT-2, numpy, show, SmolLM2 induction probe model view + head view,
+    # SmolLM2 generation head + text, attention x gradient matrix + text
+    assert len(widgets) == 15
     (ranked,) = [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"
                  and "('[CLS]'," in o.data.get("text/plain", "")]
     assert ranked.count("(") == 5  # the five tokens that contribute most to "it" after the last layer
@@ -52,3 +53,27 @@ def test_notebook_runs(tmp_path, monkeypatch):
     probe = [line for o in outputs if o.output_type == "stream" for line in o.text.splitlines()
              if "(probe)" in line]
     assert len(probe) == 5 and probe[0].startswith("layer 18 head 6: induction 0.8"), probe
+    # the large / small comparison: the five heads that changed most, largest first, then the mean
+    changed = [line for o in outputs if o.output_type == "stream" for line in o.text.splitlines()
+               if line.endswith("bits (changed)")]
+    assert len(changed) == 5 and all(line.startswith("layer ") for line in changed), changed
+    values = [float(line.split("divergence ")[1].split()[0]) for line in changed]
+    assert values == sorted(values, reverse=True) and values[-1] > 0, values
+    (mean,) = [line for o in outputs if o.output_type == "stream" for line in o.text.splitlines()
+               if line.startswith("mean over the 72 heads:")]
+    assert 0 < float(mean.split(":")[1].split()[0]) <= values[0]
+    # SmolLM2 generation: the (greedy) answer, then one line per generated token naming a prompt token
+    lines = [line for o in outputs if o.output_type == "stream" for line in o.text.splitlines()]
+    (answer,) = [line for line in lines if " prompt tokens + " in line]
+    assert "Paris" in answer, answer
+    n_generated = int(answer.split(" prompt tokens + ")[1].split()[0])
+    steps = [line for line in lines if line.startswith("generated ") and " -> prompt " in line]
+    assert 0 < n_generated <= 12 and len(steps) == n_generated, (answer, steps)
+    assert not any("(position 0," in line for line in steps)  # the sink is excluded
+    # attention x gradient: the target, then raw attention vs attention x gradient for "it" and the last token
+    (target,) = [line for line in lines if line.startswith("y = token ")]
+    assert "at position 12: logit" in target, target
+    ranked = [line for line in lines if line.startswith("query ")]
+    assert len(ranked) == 4 and "'Ġit'" in ranked[0] and "'Ġtoo'" in ranked[2], ranked
+    assert [("attention " in r, "attn x grad " in r) for r in ranked] == [(True, False), (False, True)] * 2
+    assert all(line.count("'") == 2 * 4 for line in ranked), ranked  # the query and three keys
