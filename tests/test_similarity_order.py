@@ -69,3 +69,18 @@ def test_a_page_made_while_the_job_is_stuck_does_not_wait_for_it(recording_comm,
     assert done, "to_html waited for the score job"
     assert '"collapsed":[1]' in done[0].replace(" ", "")  # the page still carries the scores
     w._stats_job.wait(30)
+
+
+def test_html_display_mode_starts_no_job_and_its_page_has_the_scores(recording_comm):
+    """In the "html" display mode (VS Code, Colab) the inline page is shown, not the widget: no score job
+    (its progress bar would be a widget output those frontends cannot show; CI: display-html.spec saw it
+    before the page), and the page computes the scores itself."""
+    attnscope.set_display("html")
+    try:
+        w = attnscope.model_view(fixture(), [f"t{i}" for i in range(20)])
+        assert w._stats_job is None
+        page = w._repr_mimebundle_()["text/html"]
+    finally:
+        attnscope.set_display(None)
+    assert "collapsed&quot;:[1]" in page.replace(" ", "") or '"collapsed":[1]' in page.replace(" ", "")
+    assert w.head_statistics()["induction"].shape == (2, 4)

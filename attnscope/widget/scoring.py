@@ -10,6 +10,7 @@ import warnings
 
 from ..analysis.head_scores import scores_frame, table_of
 from ..analysis.head_stats import STAT_NAMES
+from ..output.display import resolve_display
 from ..wire import messages
 from ..wire.codec import from_wire
 from ..wire.scores import scores_of_wire, scores_wire
@@ -50,6 +51,8 @@ class ScoresMixin:
     def _start_scores(self) -> None:
         """Start the job for the sections that need it (call once the checked sections are known)."""
         pending = [k for k in pending_keys(self.sections) if k in self._checked]
+        if resolve_display() == "html":
+            return  # an inline page, not a live view, is shown: it computes them itself (and no bar widget)
         if pending:
             self._stats_job = StatsJob(self._checked, pending, self._stats_ready, self._scores_progress).start()
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart.ipynb');
 
 test('quickstart notebook renders every view, with the real MiniLM', async ({ page, tmpPath }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000); // the notebook loads MiniLM and SmolLM2 and runs a generation
   const target = `${tmpPath}/quickstart.ipynb`;
   expect(await page.contents.uploadContent(fs.readFileSync(QUICKSTART, 'utf-8'), 'text', target)).toBe(true);
   expect(await page.notebook.openByPath(target)).toBe(true);
@@ -21,11 +21,11 @@ test('quickstart notebook renders every view, with the real MiniLM', async ({ pa
   const widgets = nb.cells
     .filter(c => c.cell_type === 'code')
     .map(c => (Array.isArray(c.source) ? c.source.join('') : c.source))
-    .filter(src => /(head_view|model_view|neuron_view|matrix_view|text_view|\bshow)\(/.test(src)).length;
+    .filter(src => /(head_view|model_view|neuron_view|matrix_view|text_view|\bshow|\bcompare)\(/.test(src)).length;
   expect(widgets).toBeGreaterThanOrEqual(5);
 
   const outputs = page.locator('.jp-OutputArea-output .attnscope');
-  await expect(outputs).toHaveCount(widgets, { timeout: 120_000 });
+  await expect(outputs).toHaveCount(widgets, { timeout: 300_000 });
   const views = page.locator('.attnscope-view');
   const nViews = await views.count();
   expect(nViews).toBeGreaterThanOrEqual(widgets);
@@ -34,7 +34,8 @@ test('quickstart notebook renders every view, with the real MiniLM', async ({ pa
     await expect(views.nth(i)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
   await expect(page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).toHaveCount(0);
-  await expect(page.locator('.attnscope-model')).toHaveCount(2); // the dashboard and attnscope.show(...) of arrays
+  // the dashboard, the comparison, attnscope.show(...) of arrays and SmolLM2's induction probe
+  await expect(page.locator('.attnscope-model')).toHaveCount(4);
   await expect(page.locator('.attnscope-neuron')).toHaveCount(2);
 
   // The first view is MiniLM on a sentence pair: 6 layers x 12 heads, opened at layer 2.
