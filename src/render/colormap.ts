@@ -22,21 +22,27 @@ function rgbOf(hex: string): [number, number, number] {
 
 const tables = new Map<ColormapName, Uint8Array>();
 
+/** `size` x [r, g, b] bytes of "#rrggbb" control stops, linearly interpolated in RGB, evenly spaced. */
+export function stopsTable(hexStops: readonly string[], size: number): Uint8Array {
+  const stops = hexStops.map(rgbOf);
+  const table = new Uint8Array(size * 3);
+  const segs = stops.length - 1;
+  for (let i = 0; i < size; i++) {
+    const x = (i / (size - 1)) * segs;
+    const s = Math.min(segs - 1, Math.floor(x));
+    const f = x - s;
+    for (let c = 0; c < 3; c++) {
+      table[i * 3 + c] = Math.round(stops[s][c] + (stops[s + 1][c] - stops[s][c]) * f);
+    }
+  }
+  return table;
+}
+
 /** The map as 256 x [r, g, b] bytes (cached; do not write into it). */
 export function colormapTable(name: ColormapName): Uint8Array {
   let table = tables.get(name);
   if (!table) {
-    const stops = (COLORMAP_STOPS[name] ?? COLORMAP_STOPS.viridis).map(rgbOf);
-    table = new Uint8Array(TABLE_SIZE * 3);
-    const segs = stops.length - 1;
-    for (let i = 0; i < TABLE_SIZE; i++) {
-      const x = (i / (TABLE_SIZE - 1)) * segs;
-      const s = Math.min(segs - 1, Math.floor(x));
-      const f = x - s;
-      for (let c = 0; c < 3; c++) {
-        table[i * 3 + c] = Math.round(stops[s][c] + (stops[s + 1][c] - stops[s][c]) * f);
-      }
-    }
+    table = stopsTable(COLORMAP_STOPS[name] ?? COLORMAP_STOPS.viridis, TABLE_SIZE);
     tables.set(name, table);
   }
   return table;

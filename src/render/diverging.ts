@@ -4,6 +4,7 @@
  * about zero, [-m, m] with m the largest |difference| shown, so equal changes of either sign get
  * equally strong colours. Pure.
  */
+import { stopsTable } from './colormap';
 import { tickLabel } from './legend';
 import type { Tick } from './legend';
 
@@ -22,22 +23,7 @@ let table: Uint8Array | null = null;
 
 /** 257 x [r, g, b] of the diverging map (cached; do not write into it). */
 export function divergingTable(): Uint8Array {
-  if (!table) {
-    const stops = DIVERGING_STOPS.map(h => {
-      const v = parseInt(h.slice(1), 16);
-      return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-    });
-    table = new Uint8Array(SIZE * 3);
-    const segs = stops.length - 1;
-    for (let i = 0; i < SIZE; i++) {
-      const x = (i / (SIZE - 1)) * segs;
-      const s = Math.min(segs - 1, Math.floor(x));
-      const f = x - s;
-      for (let c = 0; c < 3; c++) {
-        table[i * 3 + c] = Math.round(stops[s][c] + (stops[s + 1][c] - stops[s][c]) * f);
-      }
-    }
-  }
+  table ??= stopsTable(DIVERGING_STOPS, SIZE);
   return table;
 }
 

