@@ -288,3 +288,16 @@ def test_from_model_gives_token_ids_and_special_positions(minilm_eager, minilm_t
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
     assert "special" not in res.head_scores(special_positions=None)  # kwargs win over the stored positions
+
+
+@pytest.mark.slow
+def test_a_widget_of_from_model_scores_with_the_tokenizer_ids_and_special_tokens(minilm_eager, minilm_tokenizer,
+                                                                                  recording_comm):
+    """The views' scores of from_model's Attentions are Attentions.head_scores(): the tokenizer's ids and
+    special-token positions (before, the widget used the token strings and had no "special" score)."""
+    res = attnscope.from_model(minilm_eager, minilm_tokenizer, "The cat sat on the mat, and the cat slept.")
+    w = res.model_view()
+    got, want = w.head_statistics(timeout=60), res.head_scores()
+    assert "special" in got
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-6, atol=1e-7, err_msg=name)

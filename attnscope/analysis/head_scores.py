@@ -49,7 +49,7 @@ def table_of(section) -> dict:
     :func:`section_scores` of its weights."""
     if section.scores is not None:
         return {name: np.asarray(v, np.float32) for name, v in section.scores.items()}
-    return section_scores(section)
+    return section_scores(section, **(section.score_inputs or {}))
 
 
 def scorer_for(section, *, token_ids=None, special_positions=None, patterns=None, punctuation=False,

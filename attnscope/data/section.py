@@ -54,6 +54,8 @@ class Section:
     ``params`` and ``head_labels``; ``causal`` is its source's flag when the source knows it (vectors).
     ``scores``: a score table {name: float32 [L, H]} computed with the section (a comparison's change
     scores); None lets the wire compute the head scores of attention from a model (attnscope.wire.state).
+    ``score_inputs``: {"token_ids", "special_positions"} of the tokens when a tokenizer gave them
+    (attnscope.from_model), for the head scores the views get (duplicate/induction by id, special mass).
     ``generation``: {"prompt_length": P, "generated": [query positions]} when the query tokens were generated
     by the model (attnscope.from_generate): P query positions came before the first generated one.
     """
@@ -78,6 +80,7 @@ class Section:
     generation: dict | None = None
     differing_tokens: list[int] | None = None
     title: str | None = None
+    score_inputs: dict | None = None
 
     @property
     def label(self) -> str:

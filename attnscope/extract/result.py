@@ -90,6 +90,8 @@ class Attentions:
         args["lazy"] = self.lazy
         if self.word_ids is not None:
             args["word_ids"] = self.word_ids
+        if self.token_ids is not None or self.special_positions is not None:
+            args["score_inputs"] = {"token_ids": self.token_ids, "special_positions": self.special_positions}
         if self.generation is not None:
             args["generation"] = self.generation
         if self.gradients is not None:

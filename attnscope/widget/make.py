@@ -25,7 +25,7 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
                causal=False, include_layers=None, include_heads=None, html_action="view", caller="show",
                lazy=None, rollout=False, flow=False, colormap=None, color_scale=None, group="token", word_ids=None,
                section=None, score=None, sort="none", top=None, min_score=None, chart=None, generation=None,
-               gradients=None):
+               gradients=None, score_inputs=None):
     """Show the ``views`` (any of "head", "model", "neuron", "matrix", "text", in order) of one widget, linked.
 
     queries [L, H, Q, d] / keys [L, H, K, d] (keys per query head), scale and causal feed the neuron view
@@ -45,6 +45,8 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
     triage (attnscope.model_view).
     generation: {"prompt_length": P, "generated": [positions]} (attnscope.from_generate): which query
     positions of the self, decoder and cross sections the model generated.
+    score_inputs: {"token_ids", "special_positions"} of ``tokens`` / ``encoder_tokens`` (from_model's), used by
+    the head scores the views get.
     gradients: an Attentions' ``gradients`` (from_model(..., target=...)): adds the "attn_grad" and
     "grad_rollout" sections of the self-attention (attnscope.analysis.gradients).
     """
@@ -63,6 +65,9 @@ def make_views(views=("head", "model", "neuron"), attention=None, tokens=None, s
         vectors=vectors, include_layers=include_layers, include_heads=include_heads,
         prettify_tokens=prettify_tokens, lazy=lazy, word_ids=word_ids, generation=generation,
     )
+    for sec in sections:
+        if score_inputs and sec.key in ("self", "encoder"):
+            sec.score_inputs = score_inputs
     extra = derived_sections(sections, rollout, flow)
     if gradients is not None:
         if sections[0].key != "self":

@@ -31,7 +31,7 @@ PROGRESS_EVERY = 0.25
 
 def head_statistics(section, cancelled=lambda: False, bar=None, on_block=None):
     """The scores {name: float32 [layers, heads]} of a section, or None when cancelled."""
-    return section_scores(section, cancelled=cancelled, bar=bar, on_block=on_block)
+    return section_scores(section, cancelled=cancelled, bar=bar, on_block=on_block, **(section.score_inputs or {}))
 
 
 def similarity_of(section, acc=None):
