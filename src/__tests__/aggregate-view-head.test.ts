@@ -7,6 +7,7 @@ import { Selection } from '../selection/state';
 import { SectionSource } from '../data/section';
 import { AGGREGATE_COLOR, drawnHeads, nextAggregate } from '../views/head/aggregate-chip';
 import { HeadView } from '../views/head/view';
+import * as aggregate from '../analysis/aggregate';
 import { els, headInput, parse, section, TOKENS } from './fixtures/svg';
 
 beforeAll(() => {
@@ -28,6 +29,22 @@ function mount(): { view: HeadView; sel: Selection; root: HTMLElement; chip: HTM
 const lines = (root: Element): Element[] => Array.from(root.querySelectorAll('.attnscope-links-svg line'));
 
 describe('head view aggregate chip', () => {
+  it('hover repaints reuse the aggregate: one pass over the heads per layer and mode, not per hover', () => {
+    const spy = jest.spyOn(aggregate, 'aggregateHeads');
+    const { root, chip, sel } = mount();
+    chip.click(); // mean
+    const afterClick = spy.mock.calls.length;
+    expect(afterClick).toBeGreaterThanOrEqual(1);
+    for (const i of [0, 1, 2, 3, 0]) {
+      sel.hover({ side: 'query', index: i });
+    }
+    expect(root.dataset.focus).toBe('query:0');
+    expect(spy.mock.calls.length).toBe(afterClick); // five hovers, no new aggregate
+    chip.click(); // max: made once more
+    expect(spy.mock.calls.length).toBe(afterClick + 1);
+    spy.mockRestore();
+  });
+
   it('cycles off -> mean -> max -> off, after the head chips', () => {
     expect(['off', 'mean', 'max'].map(m => nextAggregate(m as 'off'))).toEqual(['mean', 'max', 'off']);
     const { root, chip } = mount();

@@ -4,6 +4,8 @@
  * of the drawn active heads in one neutral colour, instead of one set of lines per head; opacity is
  * the aggregate weight itself (one "head" shares nothing). Off, the view is as before.
  */
+import { isSigned } from '../../data/derived';
+import { Section } from '../../data/section';
 import { GAINED, LOST } from '../../render/diverging';
 import { aggregateHeads } from '../../analysis/aggregate';
 import { TooltipRow } from '../../render/tooltip';
@@ -104,4 +106,29 @@ export function aggregateRows(input: TooltipInput, mode: AggregateMode, token: T
   const [first, ...rest] = row.text;
   const label = `${d.aggregate} of ${input.heads.length}`;
   return [{ text: typeof first === 'string' ? [first.replace(/^head 0/, label), ...rest] : row.text, color: AGGREGATE_COLOR }];
+}
+
+/**
+ * The head view's drawn heads, kept while the section, layer, heads and mode stay: the mean/max of the
+ * active heads and a difference's gained/lost split cost a pass over every active head's matrix, which
+ * a hover must not pay again (the weights change only with new data: `clear()`).
+ */
+export class DrawnCache {
+  private kept: { key: string; drawn: DrawnHeads } | null = null;
+
+  get(sec: Section, layer: number, weights: LayerWeights, heads: readonly number[], mode: AggregateMode, colors: readonly string[]): DrawnHeads {
+    const signed = isSigned(sec);
+    if (mode === 'off' && !signed) {
+      return drawnHeads(weights, heads, mode, colors);
+    }
+    const key = `${sec.key}|${layer}|${heads.join(',')}|${mode}|${signed}|${colors.join(',')}`;
+    if (this.kept?.key !== key) {
+      this.kept = { key, drawn: drawnHeads(weights, heads, mode, colors, signed) };
+    }
+    return this.kept.drawn;
+  }
+
+  clear(): void {
+    this.kept = null;
+  }
 }

@@ -21,7 +21,7 @@ import { ViewBase } from '../base';
 import { hideControl, markIndices, setOptions } from '../dom';
 import { generationOf, limitRanges, markGenerated } from '../step-control';
 import { showFetchStatus, stateOf } from '../fetch-status';
-import { aggregateRows, AggregateMode, buildAggregateChip, drawnHeads, markAggregateChip, nextAggregate } from './aggregate-chip';
+import { aggregateRows, AggregateMode, buildAggregateChip, DrawnCache, markAggregateChip, nextAggregate } from './aggregate-chip';
 import { HeadCanvases, StripesDrawn } from './canvases';
 import { chipSlotOfEvent, markChips, renderChips } from './chips';
 import { buildHeadViewDom, HeadViewDom } from './dom';
@@ -68,6 +68,7 @@ export class HeadView extends ViewBase {
   private readonly canvases: HeadCanvases;
   private readonly aggChip = buildAggregateChip(document);
   private aggregate: AggregateMode = 'off';
+  private readonly drawnCache = new DrawnCache();
 
   constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
     super(model, selection);
@@ -135,8 +136,10 @@ export class HeadView extends ViewBase {
   }
 
   protected dataChanged(): void {
+    this.drawnCache.clear(); // new slices: an aggregate or a split difference is made again
     this.paint();
   }
+
 
   // --- events -----------------------------------------------------------------------------------
 
@@ -304,7 +307,7 @@ export class HeadView extends ViewBase {
       Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
       return;
     }
-    const drawn = drawnHeads(weights, status.heads, this.aggregate, this.colors, isSigned(sec));
+    const drawn = this.drawnCache.get(sec, this.shown.layer, weights, status.heads, this.aggregate, this.colors);
     const contrast = settings.value.hoverContrast;
     const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
     const geometry: LinkGeometry = { width, rowHeight: rowH, queryOffset: query.start, keyOffset: key.start, colorOf: drawn.colorOf };
