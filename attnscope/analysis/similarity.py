@@ -68,9 +68,9 @@ class RowSampler:
         np.divide(self.out, sums, out=self.out, where=sums > 0)
         return self.out
 
-    def layer_rows(self, i: int) -> np.ndarray:
-        """Layer i's rows [H, r, k], renormalised (layer_only: valid until the next layer is taken)."""
-        return self.rows() if self.layer_only else self.rows()[i * self.n_h:(i + 1) * self.n_h]
+    def layer_rows(self) -> np.ndarray:
+        """(layer_only) The layer just taken, [H, r, k] renormalised; valid until the next layer is taken."""
+        return self.rows()
 
 
 def sampled_rows(section, rows=64, keys=512, exclude_bos=False) -> np.ndarray:
@@ -224,7 +224,7 @@ class LayerSimilarity:
         self.sampler.take(i, j, w)
         self._seen[i] = self._seen.get(i, 0) + len(w)
         if self._seen[i] == self.n_h:
-            self._layer(i, self.sampler.layer_rows(i))
+            self._layer(i, self.sampler.layer_rows())
 
     def _layer(self, li: int, rows: np.ndarray) -> None:
         sim = js_similarity(rows)

@@ -8,8 +8,6 @@ keeps the caller's tensors in the kernel and answers the page's fetches.
 
 from __future__ import annotations
 
-import warnings
-
 from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
@@ -137,12 +135,7 @@ class AttentionWidget(ScoresMixin, DOMWidget):
 
     def _handle_fetch(self, content, buffers=None):
         """Answer a custom message from the browser (attnscope.wire.messages); never raises."""
-        reply, out = self._answer(content)
-        try:
-            self.send(reply, out)
-        except Exception as err:  # noqa: BLE001 - e.g. the comm was closed meanwhile; the kernel carries on
-            warnings.warn(f"attnscope: could not answer a fetch ({type(err).__name__}: {err})", RuntimeWarning,
-                          stacklevel=2)
+        self._send_quietly(self._answer(content), "answer a fetch")
 
     def _section(self, key: str):
         return next((s for s in self.sections if s.get("key") == key), None)

@@ -122,13 +122,14 @@ class ScoresMixin:
         if sec.get("lazy"):
             sec["summary"]["stats"] = wire
         self._send_quietly(messages.stats_message(key, wire if sec.get("lazy") else None, scores, similarity),
-                           "the head statistics")
+                           "send the head statistics")
 
     def _scores_progress(self, key: str, done: int, total: int) -> None:
         """(stats thread) Tell the page how far the scores of ``key`` are."""
-        self._send_quietly(messages.progress_message(key, "scores", done, total), "the progress")
+        self._send_quietly(messages.progress_message(key, "scores", done, total), "send the progress")
 
     def _send_quietly(self, message, what: str) -> None:
+        """Send (content, buffers) to the page; never raises (a failure is a warning: "could not <what>")."""
         if self.comm is None:
             return
         try:
@@ -136,5 +137,5 @@ class ScoresMixin:
         except Exception as err:  # noqa: BLE001 - the kernel carries on without them
             if self.comm is None or getattr(self.comm, "_closed", False):
                 return  # closed meanwhile (w.close(), a re-run cell): nobody to tell
-            warnings.warn(f"attnscope: could not send {what} ({type(err).__name__}: {err})",
+            warnings.warn(f"attnscope: could not {what} ({type(err).__name__}: {err})",
                           RuntimeWarning, stacklevel=3)

@@ -5,6 +5,7 @@
  * equally strong colours. Pure.
  */
 import { stopsTable } from './colormap';
+import { CellWindow, tableRGBA } from './heatmap';
 import { tickLabel } from './legend';
 import type { Tick } from './legend';
 
@@ -69,28 +70,8 @@ export function signedTicks(m: number): Tick[] {
 }
 
 /** RGBA bytes of a window of a row-major [rows, cols] difference matrix on [-m, m] (as heatmapRGBA). */
-export function divergingRGBA(w: ArrayLike<number>, cols: number, win: { r0: number; r1: number; c0: number; c1: number }, m: number, out?: Uint8ClampedArray): Uint8ClampedArray {
-  const width = win.c1 - win.c0;
-  const height = win.r1 - win.r0;
-  const bytes = out && out.length >= width * height * 4 ? out : new Uint8ClampedArray(width * height * 4);
-  const t = divergingTable();
-  let p = 0;
-  for (let r = win.r0; r < win.r1; r++) {
-    for (let c = win.c0; c < win.c1; c++) {
-      const v = w[r * cols + c];
-      if (!Number.isFinite(v)) {
-        bytes[p] = bytes[p + 1] = bytes[p + 2] = bytes[p + 3] = 0;
-      } else {
-        const i = Math.round(signedPosition(v, m) * (SIZE - 1)) * 3;
-        bytes[p] = t[i];
-        bytes[p + 1] = t[i + 1];
-        bytes[p + 2] = t[i + 2];
-        bytes[p + 3] = 255;
-      }
-      p += 4;
-    }
-  }
-  return bytes;
+export function divergingRGBA(w: ArrayLike<number>, cols: number, win: CellWindow, m: number, out?: Uint8ClampedArray): Uint8ClampedArray {
+  return tableRGBA(w, cols, win, divergingTable(), v => signedPosition(v, m), out);
 }
 
 /** What the two ends of a difference's scale mean: "red: B gained weight over A, blue: B lost". */

@@ -4,7 +4,7 @@
  * per cell. Non-finite weights are transparent.
  */
 import { ColormapName, ScaleName } from '../wire/view-options';
-import { colormapTable, TABLE_SIZE } from './colormap';
+import { colormapTable } from './colormap';
 import { scalePosition } from './legend';
 
 /** A half-open window of rows [r0, r1) and columns [c0, c1). */
@@ -28,6 +28,44 @@ export function matrixMax(w: ArrayLike<number>): number {
 }
 
 /**
+ * RGBA bytes of the window of a row-major [rows, cols] matrix, (r1 - r0) x (c1 - c0) pixels, each cell
+ * the entry of `table` (size x [r, g, b]) at position(value) in [0, 1]; non-finite cells transparent.
+ * Writes into `out` when it is large enough. The one loop of the sequential and diverging scales.
+ */
+export function tableRGBA(
+  w: ArrayLike<number>,
+  cols: number,
+  win: CellWindow,
+  table: Uint8Array,
+  position: (v: number) => number,
+  out?: Uint8ClampedArray
+): Uint8ClampedArray {
+  const width = win.c1 - win.c0;
+  const height = win.r1 - win.r0;
+  const bytes = out && out.length >= width * height * 4 ? out : new Uint8ClampedArray(width * height * 4);
+  const last = table.length / 3 - 1;
+  let p = 0;
+  for (let r = win.r0; r < win.r1; r++) {
+    const row = r * cols;
+    for (let c = win.c0; c < win.c1; c++) {
+      const v = w[row + c];
+      if (!Number.isFinite(v)) {
+        bytes[p] = bytes[p + 1] = bytes[p + 2] = bytes[p + 3] = 0;
+        p += 4;
+        continue;
+      }
+      const i = Math.round(position(v) * last) * 3;
+      bytes[p] = table[i];
+      bytes[p + 1] = table[i + 1];
+      bytes[p + 2] = table[i + 2];
+      bytes[p + 3] = 255;
+      p += 4;
+    }
+  }
+  return bytes;
+}
+
+/**
  * RGBA bytes of the window of a row-major [rows, cols] matrix, (r1 - r0) x (c1 - c0) pixels,
  * coloured by `colormap` on `scale` over [0, max]. Writes into `out` when it is large enough.
  */
@@ -40,37 +78,7 @@ export function heatmapRGBA(
   max: number,
   out?: Uint8ClampedArray
 ): Uint8ClampedArray {
-  const width = win.c1 - win.c0;
-  const height = win.r1 - win.r0;
-  const bytes = out && out.length >= width * height * 4 ? out : new Uint8ClampedArray(width * height * 4);
-  const table = colormapTable(colormap);
-  // one scale evaluation per table entry boundary would be faster; the per-cell work is a multiply for linear
-  const last = TABLE_SIZE - 1;
   const inv = max > 0 ? 1 / max : 0;
-  let p = 0;
-  for (let r = win.r0; r < win.r1; r++) {
-    const row = r * cols;
-    for (let c = win.c0; c < win.c1; c++) {
-      const v = w[row + c];
-      if (!Number.isFinite(v)) {
-        bytes[p] = bytes[p + 1] = bytes[p + 2] = bytes[p + 3] = 0;
-        p += 4;
-        continue;
-      }
-      let t: number;
-      if (scale === 'linear') {
-        t = v > 0 ? v * inv : 0;
-        t = t >= 1 ? 1 : t;
-      } else {
-        t = scalePosition(v, max, scale);
-      }
-      const i = Math.round(t * last) * 3;
-      bytes[p] = table[i];
-      bytes[p + 1] = table[i + 1];
-      bytes[p + 2] = table[i + 2];
-      bytes[p + 3] = 255;
-      p += 4;
-    }
-  }
-  return bytes;
+  const linear = (v: number): number => (v > 0 ? Math.min(1, v * inv) : 0);
+  return tableRGBA(w, cols, win, colormapTable(colormap), scale === 'linear' ? linear : v => scalePosition(v, max, scale), out);
 }

@@ -21,7 +21,7 @@ import { displayText } from '../render/tokens';
 import { Range } from '../selection/filters';
 import { Selection } from '../selection/state';
 import { Generation } from '../wire/section-extras';
-import { el } from './dom';
+import { el, markIndices } from './dom';
 
 /** Milliseconds between two steps while playing. */
 export const PLAY_MS = 700;
@@ -40,11 +40,9 @@ export function generationOf(sec: Section, side: 'query' | 'key'): Generation | 
   return side === 'query' || sec.samePositions ? sec.generation : null;
 }
 
-/** Marks the token elements (`data-index`) of generated positions, >= the prompt length, with `is-generated`. */
+/** Marks the token elements (`data-index`) of generated positions with `is-generated` (views/dom.ts markIndices). */
 export function markGenerated(els: readonly HTMLElement[], gen: Generation | null): readonly HTMLElement[] {
-  for (const e of els) {
-    e.classList.toggle('is-generated', !!gen && Number(e.dataset.index) >= gen.promptLength);
-  }
+  markIndices(els, gen ? gen.generated : null, 'is-generated');
   return els;
 }
 

@@ -156,9 +156,8 @@ export class Triage {
     const scores = sec.scores;
     this.names = scores ? scores.names : [];
     const has = (n: string | null): n is string => !!n && this.names.includes(n);
-    const labelOf = (n: string): string => n;
     const picked = has(this.choice.score) ? this.choice.score : null;
-    setOptions(d.score, [{ value: NONE, label: 'none' }, ...this.names.map(n => ({ value: n, label: labelOf(n) }))], picked ?? NONE);
+    setOptions(d.score, [{ value: NONE, label: 'none' }, ...this.names.map(n => ({ value: n, label: n }))], picked ?? NONE);
     d.sort.value = this.choice.sort;
     d.top.value = this.choice.top === null ? '' : String(this.choice.top);
     d.min.value = this.choice.minScore === null ? '' : String(this.choice.minScore);
@@ -175,7 +174,7 @@ export class Triage {
     this.updateStatus(sec);
     const axes = scores && this.axes && has(this.axes[0]) && has(this.axes[1]) ? this.axes : scores ? defaultAxes(this.names) : null;
     for (const [select, value] of [[d.chartX, axes?.[0]], [d.chartY, axes?.[1]]] as const) {
-      setOptions(select, this.names.map(n => ({ value: n, label: labelOf(n) })), value ?? '');
+      setOptions(select, this.names.map(n => ({ value: n, label: n })), value ?? '');
       select.disabled = !scores;
       if (select.parentElement) {
         select.parentElement.hidden = !this.chartOn;
