@@ -94,13 +94,24 @@ def sent_state(widget):
     return state
 
 
+def state_updates(comm) -> list:
+    """The state updates ``comm`` recorded: its "update" messages, not the progress and "stats" messages the
+    head-scores thread sends whenever it gets to them (a test that took every message raced that thread)."""
+    return [m for m in comm.messages if m["msg_type"] == "comm_msg" and m["data"]["method"] == "update"]
+
+
 @pytest.fixture(autouse=True)
 def stats_threads_end_with_their_test():
     """Lazy widgets compute their head statistics in a thread (attnscope.widget.stats_job): let each test's
     threads finish before the next test starts, so that one test's spies never see another's reads."""
+    yield
+    wait_for_score_threads()
+
+
+def wait_for_score_threads() -> None:
+    """Let every head-scores thread finish (so that its messages have all been sent)."""
     import threading
 
-    yield
     for t in threading.enumerate():
         if t.name == "attnscope-head-statistics":
             t.join(60)

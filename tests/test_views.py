@@ -10,7 +10,7 @@ from traitlets import TraitError
 import attnscope
 from attnscope import AttentionWidget, from_model, head_view, model_view
 from attnscope.wire.codec import from_wire
-from conftest import displayed_model_ids, sent_state
+from conftest import displayed_model_ids, sent_state, state_updates, wait_for_score_threads
 
 PAIR = ("The cat sat on the mat.", "The cat lay on the rug.")
 
@@ -167,7 +167,8 @@ def test_selection_round_trip(widget):
     c.messages.clear()
     w.selection = {"layer": 3, "heads": [4, 0], "pinned": {"side": "query", "index": 5}}
     assert w.selection == {"layer": 3, "heads": [0, 4], "pinned": {"side": "query", "index": 5}}
-    (update,) = c.messages  # sent to the browser
+    wait_for_score_threads()  # their progress and stats messages are sent too, and are not updates
+    (update,) = state_updates(c)  # sent to the browser
     assert update["data"]["state"]["selection"] == w.selection
     w.selection = {"open_head": {"layer": 1, "head": 2}}  # missing keys: unchanged
     assert w.selection == {"layer": 3, "heads": [0, 4], "pinned": {"side": "query", "index": 5},

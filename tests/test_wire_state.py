@@ -7,6 +7,7 @@ import pytest
 
 from attnscope import AttentionWidget, head_view
 from attnscope.wire.codec import from_wire
+from conftest import state_updates, wait_for_score_threads
 
 
 def softmax(shape, seed=0):
@@ -78,17 +79,21 @@ def test_update_message_carries_binary_buffers(recording_comm):
         [{"key": "self", "attention": softmax((2, 2, 7, 7)), "layers": [4, 9],
           "query_tokens": list("abcdefg"), "key_tokens": list("abcdefg")}])
     assert new.comm is not c
+    wait_for_score_threads()  # new's scores are in its sections now: they travel as a buffer of their own
     with w.hold_sync():
         w.sections = new.sections
         w.layer = 9
-    (update,) = c.messages
+    wait_for_score_threads()  # their progress and stats messages are sent too, and are not updates
+    (update,) = state_updates(c)
     assert update["msg_type"] == "comm_msg"
     data = update["data"]
     assert data["method"] == "update"
     assert float_lists(data["state"]) == []
     assert data["state"]["layer"] == 9 and data["state"]["sections"][0]["layers"] == [4, 9]
-    assert data["buffer_paths"] == [["sections", 0, "attention", "buffer"]]
-    assert [memoryview(b).nbytes for b in update["buffers"]] == [2 * 2 * 7 * 7 * 2]
+    assert data["buffer_paths"] == [["sections", 0, "attention", "buffer"],
+                                    ["sections", 0, "scores", "values", "buffer"]]
+    n_scores = len(data["state"]["sections"][0]["scores"]["names"])
+    assert [memoryview(b).nbytes for b in update["buffers"]] == [2 * 2 * 7 * 7 * 2, 2 * 2 * n_scores * 4]
 
 
 def test_widget_rejects_inconsistent_state(recording_comm):
