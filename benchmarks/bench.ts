@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, Browser } from 'playwright-core';
 import { Kind, Opts, Result, runCase, Size } from './measure';
+import { profileMarkdown } from './profile';
 import { aggregate, jsonTable, mainTable, ratioTable, rolloutTable, targets, VIEW_NAMES } from './report';
 import { HERE, REPO, startServer, stopServer } from './server';
 
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   const budget = Number(a['mem-budget-gb'] ?? (0.6 * memAvailable()) / GB) * GB;
   const browserBudget = Number(a['max-browser-gb'] ?? 4) * GB;
   const port = Number(a.port ?? 8866);
-  const o: Opts = { url: '', seed: Number(a.seed ?? 0), hovers: Number(a.hovers ?? 100), caseTimeoutMs: Number(a['case-timeout'] ?? 180) * 1000 };
+  const o: Opts = { url: '', seed: Number(a.seed ?? 0), hovers: Number(a.hovers ?? 100), caseTimeoutMs: Number(a['case-timeout'] ?? 180) * 1000, profile: a.profile === 'true' };
   const venvBin = a['venv-bin'] ?? path.join(REPO, '.venv', 'bin');
   const out = a.out ?? path.join(HERE, 'RESULTS.md');
   const t0 = Date.now();
@@ -172,6 +173,9 @@ async function main(): Promise<void> {
           const { r, browserBroken } = await runCase(browser, s, k, run, o);
           results.push(r);
           console.log(`${r.status} in ${((Date.now() - tc) / 1000).toFixed(0)} s${r.firstPaintMs ? `, first paint ${r.firstPaintMs.toFixed(0)} ms` : ''}${r.note ? ` (${r.note})` : ''}`);
+          for (const p of r.profile ?? []) {
+            console.log(profileMarkdown(`${s.name} ${VIEW_NAMES[k]}`, p));
+          }
           if (r.status !== 'ok') failed.add(key);
           if (browserBroken && !finished) {
             console.log('browser unresponsive: relaunching it');

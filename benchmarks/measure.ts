@@ -2,6 +2,7 @@
  * One measurement: a fresh browser context and notebook (fresh kernel), the tensor generated in
  * the kernel, a warm-up view of the same library, then the timed cell and its follow-ups.
  */
+import { PhaseProfile, Profiler } from './profile';
 import * as path from 'path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as fs from 'fs';
@@ -19,7 +20,7 @@ function showStats(): any {
 
 export type Kind = 'attn-head' | 'attn-model' | 'attn-matrix' | 'bv-head' | 'bv-model' | 'json' | 'rollout';
 export interface Size { name: string; L: number; H: number; N: number }
-export interface Opts { url: string; seed: number; hovers: number; caseTimeoutMs: number }
+export interface Opts { url: string; seed: number; hovers: number; caseTimeoutMs: number; profile?: boolean }
 
 export interface Result {
   size: string; kind: Kind; run: number; status: 'ok' | 'timeout' | 'error' | 'refused' | 'skipped';
@@ -35,6 +36,8 @@ export interface Result {
     jsonEncodeMs: number; binaryEncodeMs: number; maxLayerChars: number };
   /** attnscope.rollout in the kernel: each repeat's ms, peak RSS above the start, the result's size. */
   rollout?: { ms: number[]; peakExtraMB?: number; resultMB: number };
+  /** --profile: where the page's time went in each phase (profile.ts). */
+  profile?: PhaseProfile[];
 }
 
 const CDN: Record<string, string> = {
@@ -139,10 +142,22 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
     r.heapBeforeMB = hb?.heap;
     r.buffersBeforeMB = hb?.buffers;
     let w: any;
+    const profiler = o.profile ? new Profiler(page) : null;
+    const traced = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
+      await profiler?.start();
+      try {
+        return await run();
+      } finally {
+        const p = await profiler?.stop(phase).catch(() => undefined);
+        if (p) {
+          (r.profile ??= []).push(p);
+        }
+      }
+    };
     tTimed = Date.now();
     try {
-      w = await within(page.evaluate(([k, ex, t]) => (window as any).__bench.runAndWait(1, k, ex, t),
-        [kind, expectation(kind, size), o.caseTimeoutMs] as const), o.caseTimeoutMs + 15_000, 'timed cell');
+      w = await traced('first paint', () => within(page.evaluate(([k, ex, t]) => (window as any).__bench.runAndWait(1, k, ex, t),
+        [kind, expectation(kind, size), o.caseTimeoutMs] as const), o.caseTimeoutMs + 15_000, 'timed cell'));
     } catch (e) {
       w = { ok: false, timeout: true, hung: true, error: String((e as Error).message ?? e).split('\n')[0].slice(0, 120) };
     }
@@ -186,12 +201,12 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
     r.kernelRetainedMB = k.retained / MB;
     r.kernelPeakMB = k.peak_extra === null ? undefined : k.peak_extra / MB;
     if (kind === 'attn-head' || kind === 'bv-head' || kind === 'attn-matrix') {
-      const h = await within(page.evaluate(([n]) => (window as any).__bench.hoverTest(1, n[0], n[1]), [[kind, o.hovers]] as const), 300_000, 'hovers');
+      const h = await traced('hovers', () => within(page.evaluate(([n]) => (window as any).__bench.hoverTest(1, n[0], n[1]), [[kind, o.hovers]] as const), 300_000, 'hovers'));
       r.hoverMs = h.ms;
       r.hoverBad = h.bad;
     } else {
       const which = { layer: 0, head: Math.floor(size.H / 2), nHeads: size.H, n: size.N };
-      const oh = await within(page.evaluate(([k2, wh]) => (window as any).__bench.openHead(1, k2, wh), [kind, which] as const), 120_000, 'open head');
+      const oh = await traced('open head', () => within(page.evaluate(([k2, wh]) => (window as any).__bench.openHead(1, k2, wh), [kind, which] as const), 120_000, 'open head'));
       r.openHeadMs = oh.ok ? oh.ms : undefined;
     }
     const now = await page.evaluate(() => performance.now());
