@@ -21,9 +21,9 @@ function attention(heads: number, n: number): Tensor {
   return new Tensor(data, [1, heads, n, n]);
 }
 
-function source(heads: number, n: number): SectionSource {
+function source(heads: number, n: number, att: Tensor = attention(heads, n)): SectionSource {
   const tokens = Array.from({ length: n }, (_, i) => `t${i}`);
-  const sec: Section = eager({ key: 'self', label: 'Attention', attention: attention(heads, n), layers: [0], heads: Array.from({ length: heads }, (_, h) => h), queryTokens: tokens, keyTokens: tokens, queries: null, keys: null, scale: null, causal: false });
+  const sec: Section = eager({ key: 'self', label: 'Attention', attention: att, layers: [0], heads: Array.from({ length: heads }, (_, h) => h), queryTokens: tokens, keyTokens: tokens, queries: null, keys: null, scale: null, causal: false });
   return { sectionList: [sec], section: k => (k === 'self' ? sec : undefined), sentenceBStart: null };
 }
 
@@ -102,7 +102,7 @@ interface Mounted {
 }
 
 /** A head view whose body shows `viewHeight` px of rows (0: not laid out). */
-function mount(heads: number, n: number, viewHeight: number, fixed?: { layer: number; heads: number[] }): Mounted {
+function mount(heads: number, n: number, viewHeight: number, fixed?: { layer: number; heads: number[] }, att?: Tensor): Mounted {
   settings.update({ canvasThreshold: 100 });
   const sel = new Selection({ section: 'self', layer: 0, nHeads: heads });
   // the body's layout is set before the first paint, as a browser would have it
@@ -114,7 +114,7 @@ function mount(heads: number, n: number, viewHeight: number, fixed?: { layer: nu
   jest.spyOn(proto, 'scrollTop', 'get').mockImplementation(function (this: HTMLElement) {
     return this.classList.contains('attnscope-head-body') ? scrollTop : 0;
   });
-  const view = new HeadView(source(heads, n), sel, fixed ? { fixed: () => fixed } : {});
+  const view = new HeadView(source(heads, n, att), sel, fixed ? { fixed: () => fixed } : {});
   views.push(view);
   document.body.appendChild(view.element);
   const root = view.element;
@@ -263,5 +263,47 @@ describe('HeadView over many tokens', () => {
   it('without a layout (body height 0) still draws every row up to the cap', () => {
     const m = mount(2, 100, 0);
     expect([m.linksCanvas.height, m.linksCanvas.style.top]).toEqual([2000, '0px']);
+  });
+});
+
+// Rows as a trained model has them: one key takes 0.9, the other 0.1 is spread over every key.
+function peaked(heads: number, n: number): Tensor {
+  const data = new Float32Array(heads * n * n).fill(0.1 / n);
+  for (let h = 0; h < heads; h++) {
+    for (let q = 0; q < n; q++) {
+      data[(h * n + q) * n + ((q + h) % n)] += 0.9;
+    }
+  }
+  return new Tensor(data, [1, heads, n, n]);
+}
+
+describe('work per hover (issue 14: a hover repainted 12 x 512 lines that change no pixel)', () => {
+  it('strokes only the focused lines that show at 8-bit alpha; the others stay counted in data-lines', () => {
+    const m = mount(12, 512, 600, undefined, peaked(12, 512));
+    settings.update({ canvasThreshold: 1 });
+    for (const q of [3, 40, 41]) {
+      hover(m.root, 'query', q);
+      expect(m.root.dataset.focus).toBe(`query:${q}`);
+      expect(m.root.dataset.renderer).toBe('canvas');
+      // every weight is > 0: 12 heads x 512 keys collected (the tooltip and exports keep them)
+      expect(m.root.dataset.lines).toBe(String(12 * 512));
+      // alpha 0.1 / 512 / 12 rounds to level 0; the 0.9 keys' alpha 0.9 / 12 to level 19
+      expect(m.root.dataset.stroked).toBe('12');
+      expect(drawingOf(m.linksCanvas).segs.length).toBeLessThanOrEqual(12);
+    }
+  });
+
+  it('strokes a line of level 1 (alpha 0.5 / 255 rounds up), not one of 0.49 / 255', () => {
+    const n = 4;
+    const data = new Float32Array(n * n);
+    for (let q = 0; q < n; q++) {
+      data.set([1 - 0.5 / 255 - 0.49 / 255, 0.5 / 255, 0.49 / 255, 0], q * n);
+    }
+    const m = mount(1, n, 80, undefined, new Tensor(data, [1, 1, n, n]));
+    settings.update({ canvasThreshold: 0 });
+    hover(m.root, 'query', 2);
+    expect(m.root.dataset.lines).toBe('3');
+    expect(m.root.dataset.stroked).toBe('2');
+    expect(drawingOf(m.linksCanvas).segs).toEqual([[0, 50, 200, 10], [0, 50, 200, 30]]);
   });
 });

@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { splitLayer } from '../wire/tensor';
-import { alphaLevel, drawLinksCanvas, drawLinksSvg, groupLinks } from '../render/links';
+import { alphaLevel, canvasLevel, drawLinksCanvas, drawLinksSvg, groupLinks, strokedCount } from '../render/links';
 import { collectLinks, LinkBatch, LinkQuery, lineAlpha } from '../analysis/links';
 
 // One layer, 2 heads x 3 queries x 3 keys; rows sum to 1.
@@ -100,6 +100,21 @@ describe('alphaLevel', () => {
   });
 });
 
+describe('canvasLevel', () => {
+  it.each([
+    [1, 255],
+    [2, 255],
+    [0.5, 128],
+    [1.5 / 255, 2],
+    [0.5 / 255, 1],
+    [0.49 / 255, 0],
+    [1e-6, 0],
+    [0, 0]
+  ])('alpha %p strokes at level %p', (alpha, level) => {
+    expect(canvasLevel(alpha)).toBe(level);
+  });
+});
+
 describe('drawLinksSvg', () => {
   it('draws one line per link with its head colour and exact opacity', () => {
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -144,14 +159,16 @@ function lines(pairs: [number, number][]): LinkBatch {
 }
 
 describe('groupLinks', () => {
-  it('groups line indices by head and 8-bit opacity level', () => {
+  it('groups line indices by head and 8-bit opacity level, leaving out what rounds to level 0', () => {
     const b = collectLinks(query({ focus: { side: 'query', index: 0 } }));
-    // head 0: 0.25, 0.25; head 1: 0.0005, 0.0045, 0.495
+    // head 0: 0.25, 0.25; head 1: 0.0005 (level 0.13: not stroked), 0.0045, 0.495
     const groups = groupLinks(b);
+    expect(b.count).toBe(5);
     expect(Array.from(groups.keys())).toEqual([64, 256 + 1, 256 + 126]);
     expect(groups.get(64)).toEqual([0, 1]);
-    expect(groups.get(256 + 1)).toEqual([2, 3]);
+    expect(groups.get(256 + 1)).toEqual([3]);
     expect(groups.get(256 + 126)).toEqual([4]);
+    expect(strokedCount(groups)).toBe(4);
   });
 });
 

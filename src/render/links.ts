@@ -29,14 +29,38 @@ export function alphaLevel(alpha: number): number {
   return Math.min(255, Math.max(1, Math.round(alpha * 255)));
 }
 
+/**
+ * 8-bit alpha level a canvas stroke of this opacity really has: 0 when it rounds to 0. Such a line
+ * changes no pixel, yet costs as much raster time as any other (a hovered token of a 512-token layer
+ * has 12 x 512 lines and most of them are below half a level), so the canvas does not stroke it.
+ */
+export function canvasLevel(alpha: number): number {
+  return Math.min(255, Math.max(0, Math.round(alpha * 255)));
+}
+
 /** Line indices grouped by (head, 8-bit alpha level): key = head * 256 + level. */
 export type LinkGroups = ReadonlyMap<number, readonly number[]>;
 
-/** Groups a batch for the canvas renderer, once per batch (scroll redraws reuse the groups). */
+/** How many lines the groups stroke. */
+export function strokedCount(groups: LinkGroups): number {
+  let n = 0;
+  groups.forEach(lines => (n += lines.length));
+  return n;
+}
+
+/**
+ * Groups a batch for the canvas renderer, once per batch (scroll redraws reuse the groups). Lines
+ * whose canvasLevel is 0 are in no group: the batch (and data-lines, the SVG renderer, exports)
+ * still has them, the canvas does not stroke them.
+ */
 export function groupLinks(batch: LinkBatch): LinkGroups {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < batch.count; i++) {
-    const key = batch.head[i] * 256 + alphaLevel(batch.alpha[i]);
+    const level = canvasLevel(batch.alpha[i]);
+    if (level === 0) {
+      continue;
+    }
+    const key = batch.head[i] * 256 + level;
     let list = groups.get(key);
     if (!list) {
       list = [];

@@ -5,7 +5,7 @@
  * leaves the band; what the last complete paint collected is kept for those redraws.
  */
 import { LinkBatch } from '../../analysis/links';
-import { drawLinksCanvas, drawLinksSvg, groupLinks, LinkGeometry, LinkGroups } from '../../render/links';
+import { drawLinksCanvas, drawLinksSvg, groupLinks, LinkGeometry, LinkGroups, strokedCount } from '../../render/links';
 import { drawStripes, StripeInput } from '../../render/stripes';
 import { Band, canvasBand, ViewportInput } from '../../render/viewport';
 import { TokenRef } from '../../selection/state';
@@ -75,8 +75,11 @@ export class HeadCanvases {
     prepareCanvas(d.keyStripes, 1, 1);
   }
 
-  /** Draws a complete paint: the lines (SVG or canvas) and the stripes over the current band. */
-  draw(paint: HeadPaint): void {
+  /**
+   * Draws a complete paint: the lines (SVG or canvas) and the stripes over the current band.
+   * Returns how many lines it draws: every SVG line, or the canvas lines that show at 8-bit alpha.
+   */
+  draw(paint: HeadPaint): number {
     const d = this.dom;
     const { width } = paint.geometry;
     const height = paint.contentHeight;
@@ -91,9 +94,11 @@ export class HeadCanvases {
       d.linksSvg.setAttribute('height', String(height));
       drawLinksSvg(d.linksSvg, paint.batch, paint.geometry);
     }
-    this.drawn = { ...paint, groups: paint.useCanvas ? groupLinks(paint.batch) : null };
+    const groups = paint.useCanvas ? groupLinks(paint.batch) : null;
+    this.drawn = { ...paint, groups };
     this.band = canvasBand(this.band, this.viewport(height));
     this.paintBand(this.drawn, this.band);
+    return groups ? strokedCount(groups) : paint.batch.count;
   }
 
   /** Scrolls are coalesced into one call of `onFrame` per animation frame. */

@@ -304,7 +304,7 @@ export class HeadView extends ViewBase {
     if (!weights) {
       // a lazy layer on its way (or not available): no stale lines from another layer
       this.canvases.blank(height);
-      Object.assign(this.element.dataset, { lines: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
+      Object.assign(this.element.dataset, { lines: '0', stroked: '0', layer: String(shown.layer), focus: focus ? `${focus.side}:${focus.index}` : '', state: stateOf(status) });
       return;
     }
     const drawn = this.drawnCache.get(sec, this.shown.layer, weights, status.heads, this.aggregate, this.colors);
@@ -313,9 +313,10 @@ export class HeadView extends ViewBase {
     const geometry: LinkGeometry = { width, rowHeight: rowH, queryOffset: query.start, keyOffset: key.start, colorOf: drawn.colorOf };
     const useCanvas = batch.count > settings.value.canvasThreshold;
     const stripes = this.stripesOf(sec, drawn.weights, drawn.heads, focus, query, key);
-    this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas });
+    const stroked = this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas });
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
+      stroked: String(stroked),
       renderer: useCanvas ? 'canvas' : 'svg',
       layer: String(shown.layer),
       heads: headIdsOf(sec, status.heads).join(','),
