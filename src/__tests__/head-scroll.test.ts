@@ -96,6 +96,7 @@ interface Mounted {
   sel: Selection;
   body: HTMLElement;
   linksCanvas: HTMLCanvasElement;
+  focusCanvas: HTMLCanvasElement;
   queryStripes: HTMLCanvasElement;
   keyStripes: HTMLCanvasElement;
   scrollTo(top: number): void;
@@ -124,6 +125,7 @@ function mount(heads: number, n: number, viewHeight: number, fixed?: { layer: nu
     sel,
     body,
     linksCanvas: root.querySelector<HTMLCanvasElement>('.attnscope-links-canvas')!,
+    focusCanvas: root.querySelector<HTMLCanvasElement>('.attnscope-focus-canvas')!,
     queryStripes: root.querySelector<HTMLCanvasElement>('.attnscope-column-query .attnscope-stripes')!,
     keyStripes: root.querySelector<HTMLCanvasElement>('.attnscope-column-key .attnscope-stripes')!,
     scrollTo(top: number) {
@@ -217,9 +219,11 @@ describe('HeadView over many tokens', () => {
     expect(drawingOf(m.keyStripes).clears).toBe(keyClears + 1);
     expect(drawingOf(m.keyStripes).rects).toEqual([]);
     expect(drawingOf(m.queryStripes).rects).toHaveLength(2 * 56);
-    expect(drawingOf(m.linksCanvas).segs).toContainEqual([0, 5010 - 4744, 200, 10 - 4744]);
+    expect(drawingOf(m.focusCanvas).segs).toContainEqual([0, 5010 - 4744, 200, 10 - 4744]);
     // 1,024 lines collected; drawn: those of queries 237 (y 4750) to 511, the others lie above the band
-    expect(drawingOf(m.linksCanvas).segs).toHaveLength(2 * (512 - 237));
+    expect(drawingOf(m.focusCanvas).segs).toHaveLength(2 * (512 - 237));
+    expect(m.focusCanvas.hidden).toBe(false);
+    expect(m.linksCanvas.classList.contains('is-covered')).toBe(true);
 
     m.root.querySelector('.attnscope-head-body')!.dispatchEvent(new MouseEvent('mouseleave'));
     expect(m.root.dataset.focus).toBe('');
@@ -289,7 +293,7 @@ describe('work per hover (issue 14: a hover repainted 12 x 512 lines that change
       expect(m.root.dataset.lines).toBe(String(12 * 512));
       // alpha 0.1 / 512 / 12 rounds to level 0; the 0.9 keys' alpha 0.9 / 12 to level 19
       expect(m.root.dataset.stroked).toBe('12');
-      expect(drawingOf(m.linksCanvas).segs.length).toBeLessThanOrEqual(12);
+      expect(drawingOf(m.focusCanvas).segs.length).toBeLessThanOrEqual(12);
     }
   });
 
@@ -304,6 +308,44 @@ describe('work per hover (issue 14: a hover repainted 12 x 512 lines that change
     hover(m.root, 'query', 2);
     expect(m.root.dataset.lines).toBe('3');
     expect(m.root.dataset.stroked).toBe('2');
-    expect(drawingOf(m.linksCanvas).segs).toEqual([[0, 50, 200, 10], [0, 50, 200, 30]]);
+    expect(drawingOf(m.focusCanvas).segs).toEqual([[0, 50, 200, 10], [0, 50, 200, 30]]);
+  });
+
+  it('leaving a token shows the base lines again without drawing them again', () => {
+    const m = mount(12, 512, 600, undefined, peaked(12, 512));
+    settings.update({ canvasThreshold: 1 });
+    const collect = jest.spyOn(links, 'collectLinks');
+    const base = drawingOf(m.linksCanvas);
+    const baseClears = base.clears;
+    const baseSegs = base.segs.length;
+    expect(baseSegs).toBeGreaterThan(12 * 56); // every query's 0.9 line crossing the band, at least
+    const body = m.root.querySelector('.attnscope-head-body')!;
+    for (const q of [5, 6, 7]) {
+      hover(m.root, 'query', q);
+      expect(m.linksCanvas.classList.contains('is-covered')).toBe(true);
+      body.dispatchEvent(new MouseEvent('mouseleave'));
+      expect(m.root.dataset.focus).toBe('');
+      expect(m.linksCanvas.classList.contains('is-covered')).toBe(false);
+      expect(m.focusCanvas.hidden).toBe(true);
+    }
+    // three hovers collected their own lines; the three leaves reused the base batch and its pixels
+    expect(collect).toHaveBeenCalledTimes(3);
+    expect(drawingOf(m.linksCanvas).clears).toBe(baseClears);
+    expect(drawingOf(m.linksCanvas).segs).toHaveLength(baseSegs);
+    // unfocused, only lines of alpha >= 1/255 are collected: each query's 0.9 key in each of 12 heads
+    expect(m.root.dataset.lines).toBe(String(12 * 512));
+  });
+
+  it('draws the base again after a scroll moved the band while a token was focused', () => {
+    const m = mount(2, 512, 600);
+    settings.update({ canvasThreshold: 1 });
+    const clears = drawingOf(m.linksCanvas).clears;
+    hover(m.root, 'query', 3);
+    m.scrollTo(5000);
+    runFrames();
+    m.root.querySelector('.attnscope-head-body')!.dispatchEvent(new MouseEvent('mouseleave'));
+    expect(drawingOf(m.linksCanvas).clears).toBe(clears + 1);
+    expect(m.linksCanvas.style.top).toBe('4744px');
+    expect(drawingOf(m.linksCanvas).segs).toContainEqual([0, 5010 - 4744, 200, 5010 - 4744]);
   });
 });

@@ -19,6 +19,8 @@ export interface HeadViewDom {
   queryStripes: HTMLCanvasElement;
   links: HTMLElement;
   linksCanvas: HTMLCanvasElement;
+  /** The focused token's lines, drawn above the base lines (linksCanvas) while it covers them. */
+  focusCanvas: HTMLCanvasElement;
   linksSvg: SVGSVGElement;
   keyColumn: HTMLElement;
   keyTokens: HTMLElement;
@@ -61,10 +63,13 @@ export function buildHeadViewDom(doc: Document): HeadViewDom {
   const [keyColumn, keyTokens, keyStripes] = column(doc, 'key');
   const links = el(doc, 'div', 'attnscope-links');
   const linksCanvas = el(doc, 'canvas', 'attnscope-links-canvas');
+  // the focused token's lines, above the (covered) base lines
+  const focusCanvas = el(doc, 'canvas', 'attnscope-focus-canvas');
+  focusCanvas.hidden = true;
   const linksSvg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
   linksSvg.setAttribute('class', 'attnscope-links-svg');
   linksSvg.setAttribute('aria-hidden', 'true');
-  links.append(linksCanvas, linksSvg);
+  links.append(linksCanvas, focusCanvas, linksSvg);
   body.append(queryColumn, links, keyColumn);
 
   const tooltip = createTooltip(doc);
@@ -85,6 +90,7 @@ export function buildHeadViewDom(doc: Document): HeadViewDom {
     queryStripes,
     links,
     linksCanvas,
+    focusCanvas,
     linksSvg,
     keyColumn,
     keyTokens,

@@ -22,10 +22,11 @@ import { hideControl, markIndices, setOptions } from '../dom';
 import { generationOf, limitRanges, markGenerated } from '../step-control';
 import { showFetchStatus, stateOf } from '../fetch-status';
 import { aggregateRows, AggregateMode, buildAggregateChip, DrawnCache, markAggregateChip, nextAggregate } from './aggregate-chip';
-import { HeadCanvases, StripesDrawn } from './canvases';
+import { HeadCanvases, stripesOf } from './canvases';
 import { chipSlotOfEvent, markChips, renderChips } from './chips';
 import { buildHeadViewDom, HeadViewDom } from './dom';
 import { tooltipContent } from './tooltip';
+import { BaseLines } from './base-lines';
 
 
 
@@ -69,6 +70,7 @@ export class HeadView extends ViewBase {
   private readonly aggChip = buildAggregateChip(document);
   private aggregate: AggregateMode = 'off';
   private readonly drawnCache = new DrawnCache();
+  private readonly baseLines = new BaseLines();
 
   constructor(model: SectionSource, selection: Selection, private readonly options: HeadViewOptions = {}) {
     super(model, selection);
@@ -137,6 +139,8 @@ export class HeadView extends ViewBase {
 
   protected dataChanged(): void {
     this.drawnCache.clear(); // new slices: an aggregate or a split difference is made again
+    this.baseLines.clear();
+    this.canvases.forgetBase();
     this.paint();
   }
 
@@ -206,8 +210,17 @@ export class HeadView extends ViewBase {
   }
 
   private hover(t: TokenRef | null): void {
+    // read where the token is before the paint writes to the page (a read after it lays the page out again)
+    const anchor = t ? this.tokenElement(t)?.getBoundingClientRect() : undefined;
     this.selection.hover(t);
-    this.showTooltip(t);
+    this.showTooltip(t, anchor);
+  }
+
+  private tokenElement(t: TokenRef): HTMLElement | undefined {
+    const els = t.side === 'query' ? this.queryEls : this.keyEls;
+    const first = els.length ? Number(els[0].dataset.index) : 0;
+    const el = els[t.index - first];
+    return el && Number(el.dataset.index) === t.index ? el : els.find(e => Number(e.dataset.index) === t.index);
   }
 
   private onSelection(changed: ReadonlySet<keyof SelectionState>): void {
@@ -236,6 +249,7 @@ export class HeadView extends ViewBase {
   private rebuild(): void {
     const d = this.dom;
     this.applyTheme();
+    this.baseLines.clear();
     const sec = this.sectionOrError(d.message);
     if (!sec) {
       return;
@@ -309,11 +323,12 @@ export class HeadView extends ViewBase {
     }
     const drawn = this.drawnCache.get(sec, this.shown.layer, weights, status.heads, this.aggregate, this.colors);
     const contrast = settings.value.hoverContrast;
-    const batch = collectLinks({ weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast });
+    const linkQuery = { weights: drawn.weights, nQueries: nQ, nKeys: nK, heads: drawn.heads, query, key, focus, minAlpha: RENDER_CONSTANTS.min_line_alpha, contrast };
+    const batch = focus ? collectLinks(linkQuery) : this.baseLines.get([sec.key, shown.layer, status.heads.join(','), drawn.aggregate ?? ''], linkQuery);
     const geometry: LinkGeometry = { width, rowHeight: rowH, queryOffset: query.start, keyOffset: key.start, colorOf: drawn.colorOf };
     const useCanvas = batch.count > settings.value.canvasThreshold;
-    const stripes = this.stripesOf(sec, drawn.weights, drawn.heads, focus, query, key);
-    const stroked = this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas });
+    const stripes = stripesOf(sec.shape, drawn.weights, drawn.heads, focus, query, key);
+    const stroked = this.canvases.draw({ batch, geometry, stripes, contentHeight: height, useCanvas, focused: !!focus });
     Object.assign(this.element.dataset, {
       lines: String(batch.count),
       stroked: String(stroked),
@@ -337,17 +352,6 @@ export class HeadView extends ViewBase {
     return `Showing ${ids.length} of the ${this.shown.heads.length} active heads (${ids.join(', ')}): all of them would need more than the ${mb} MB this page keeps of fetched data (setting "Fetched data kept"). Solo or toggle heads to see others.`;
   }
 
-  /** The stripes a focus shows, on the column opposite it; null without a focus. */
-  private stripesOf(sec: Section, weights: LayerWeights, heads: readonly number[], focus: TokenRef | null, query: Range, key: Range): StripesDrawn | null {
-    if (!focus) {
-      return null;
-    }
-    const [, , nQ, nK] = sec.shape;
-    const other = focus.side === 'query' ? key : query;
-    const input = { weights, nQueries: nQ, nKeys: nK, heads, focusSide: focus.side, focusIndex: focus.index, start: other.start, end: other.end };
-    return { side: focus.side === 'query' ? 'key' : 'query', input };
-  }
-
   // --- canvases over the visible rows -------------------------------------------------------------
 
   /** After a scroll or a height change: the tooltip follows its token; canvases move only when the band does. */
@@ -367,10 +371,10 @@ export class HeadView extends ViewBase {
     }
   }
 
-  private showTooltip(t: TokenRef | null): void {
+  private showTooltip(t: TokenRef | null, anchor?: DOMRect): void {
     const tip = this.dom.tooltip;
     const sec = this.section;
-    const el = t && (t.side === 'query' ? this.queryEls : this.keyEls).find(e => Number(e.dataset.index) === t.index);
+    const el = t && this.tokenElement(t);
     if (!t || !sec || !el) {
       tip.hidden = true;
       return;
@@ -386,6 +390,6 @@ export class HeadView extends ViewBase {
     const content = tooltipContent(input, t, this.state.pinned);
     const rows = [...aggregateRows(input, this.aggregate, t, this.state.pinned), ...content.rows.map(r => ({ text: r.text, color: this.colors[r.head] }))];
     fillTooltip(tip, content.title, rows, content.exact);
-    showTooltipAt(tip, this.element, el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
+    showTooltipAt(tip, this.element, anchor ?? el.getBoundingClientRect(), { gap: 4, align: t.side === 'query' ? 'start' : 'end' });
   }
 }
