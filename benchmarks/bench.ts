@@ -172,7 +172,7 @@ async function main(): Promise<void> {
           process.stdout.write(`run ${run} ${s.name} ${VIEW_NAMES[k]} ... `);
           const { r, browserBroken } = await runCase(browser, s, k, run, o);
           results.push(r);
-          console.log(`${r.status} in ${((Date.now() - tc) / 1000).toFixed(0)} s${r.firstPaintMs ? `, first paint ${r.firstPaintMs.toFixed(0)} ms` : ''}${r.note ? ` (${r.note})` : ''}`);
+          console.log(`${r.status} in ${((Date.now() - tc) / 1000).toFixed(0)} s${r.firstPaintMs ? `, first paint ${r.firstPaintMs.toFixed(0)} ms` : ''}${r.completeMs && r.completeMs > (r.firstPaintMs ?? 0) + 1 ? `, every line ${r.completeMs.toFixed(0)} ms` : ''}${r.note ? ` (${r.note})` : ''}`);
           for (const p of r.profile ?? []) {
             console.log(profileMarkdown(`${s.name} ${VIEW_NAMES[k]}`, p));
           }

@@ -112,7 +112,11 @@
       mo.disconnect();
       const tReady = performance.now();
       const tPaint = await afterFrame();
-      resolve({ t0, tReady, tPaint, ok: true, lines: el.dataset ? el.dataset.lines : undefined,
+      // the head view draws its base lines strongest first, a piece a frame: until the last piece
+      let tComplete = tPaint;
+      const links = kind === 'attn-head' ? root.querySelector('.attnscope-head .attnscope-links') : null;
+      while (links && links.dataset.base === 'partial' && performance.now() - tPaint < 60_000) tComplete = await afterFrame();
+      resolve({ t0, tReady, tPaint, tComplete, ok: true, lines: el.dataset ? el.dataset.lines : undefined,
         renderer: el.dataset ? el.dataset.renderer : undefined });
     };
     // BertViz: observe the whole output only until its #vis div exists, then #vis's children

@@ -26,6 +26,8 @@ export interface Result {
   size: string; kind: Kind; run: number; status: 'ok' | 'timeout' | 'error' | 'refused' | 'skipped';
   note?: string;
   firstPaintMs?: number; paintAfterDataMs?: number; kernelShowMs?: number;
+  /** Head view: run cell until the last piece of its base lines is drawn (they come strongest first). */
+  completeMs?: number;
   bytesTotal?: number; bytesComm?: number; bytesDisplay?: number;
   hoverMs?: number[]; hoverBad?: number; openHeadMs?: number;
   longestLoadMs?: number; longestAllMs?: number;
@@ -184,6 +186,7 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
       return { r, browserBroken };
     }
     r.firstPaintMs = w.tPaint - w.t0;
+    r.completeMs = w.tComplete === undefined ? undefined : w.tComplete - w.t0;
     r.lines = w.lines;
     r.renderer = w.renderer;
     const b = await page.evaluate(([a, z]) => (window as any).__bench.bytes(a, z), [w.t0, w.tPaint] as const);
@@ -191,7 +194,7 @@ export async function runCase(browser: Browser, size: Size, kind: Kind, run: num
     r.bytesComm = b.comm;
     r.bytesDisplay = b.display;
     r.paintAfterDataMs = b.lastData === null ? undefined : w.tPaint - b.lastData;
-    r.longestLoadMs = await page.evaluate(([a, z]) => (window as any).__bench.longest(a, z), [w.t0, w.tPaint] as const);
+    r.longestLoadMs = await page.evaluate(([a, z]) => (window as any).__bench.longest(a, z), [w.t0, w.tComplete ?? w.tPaint] as const);
     const ha = await heapMB(page);
     r.heapAfterMB = ha?.heap;
     r.buffersAfterMB = ha?.buffers;

@@ -25,7 +25,7 @@ const fmb = (bytes: number | undefined): string => (bytes === undefined ? '–' 
 
 export interface Agg {
   size: string; kind: Kind; ok: number; tried: number; status: string;
-  firstPaint?: number; afterData?: number; kernelShow?: number; bytes?: number; comm?: number;
+  firstPaint?: number; complete?: number; afterData?: number; kernelShow?: number; bytes?: number; comm?: number;
   hover50?: number; hover95?: number; openHead?: number; longest?: number; longestLoad?: number;
   heapDelta?: number; bufDelta?: number; kPeak?: number; kRetained?: number; tensorMB?: number;
   renderer?: string; lines?: string;
@@ -46,7 +46,7 @@ export function aggregate(results: Result[], size: string, kind: Kind): Agg {
   if (!ok.length) return a;
   const m = (g: (r: Result) => number | undefined): number | undefined => median(ok.map(g));
   Object.assign(a, {
-    firstPaint: m(r => r.firstPaintMs), afterData: m(r => r.paintAfterDataMs), kernelShow: m(r => r.kernelShowMs),
+    firstPaint: m(r => r.firstPaintMs), complete: m(r => r.completeMs), afterData: m(r => r.paintAfterDataMs), kernelShow: m(r => r.kernelShowMs),
     bytes: m(r => r.bytesTotal), comm: m(r => r.bytesComm),
     hover50: m(r => (r.hoverMs ? pct(r.hoverMs, 50) : undefined)), hover95: m(r => (r.hoverMs ? pct(r.hoverMs, 95) : undefined)),
     openHead: m(r => r.openHeadMs), longest: m(r => r.longestAllMs), longestLoad: m(r => r.longestLoadMs),
@@ -92,7 +92,7 @@ export function mainTable(aggs: Agg[], refused: Map<string, string>): string {
       continue;
     }
     const share = a.tensorMB && a.kPeak !== undefined ? ` (${f((100 * a.kPeak) / a.tensorMB)}% / ${f((100 * (a.kRetained ?? 0)) / a.tensorMB)}%)` : '';
-    rows.push(`| ${a.size} | ${VIEW_NAMES[a.kind]} | ${a.ok}/${a.tried} | ${f(a.firstPaint)} | ${f(a.afterData)} | ${f(a.kernelShow)} | ${fmb(a.bytes)}${a.comm ? ` (${fmb(a.comm)})` : ''} | ${a.hover50 === undefined ? '–' : `${f(a.hover50, 1)} / ${f(a.hover95, 1)}`} | ${f(a.openHead)} | ${a.longestLoad ? f(a.longestLoad) : '< 50'} / ${a.longest ? f(a.longest) : '< 50'} | ${f(a.heapDelta, 1)} + ${f(a.bufDelta, 1)} | ${f(a.kPeak)} / ${f(a.kRetained)}${share} |`);
+    rows.push(`| ${a.size} | ${VIEW_NAMES[a.kind]} | ${a.ok}/${a.tried} | ${f(a.firstPaint)}${a.complete !== undefined && a.firstPaint !== undefined && a.complete > a.firstPaint + 1 ? ` (every line ${f(a.complete)})` : ''} | ${f(a.afterData)} | ${f(a.kernelShow)} | ${fmb(a.bytes)}${a.comm ? ` (${fmb(a.comm)})` : ''} | ${a.hover50 === undefined ? '–' : `${f(a.hover50, 1)} / ${f(a.hover95, 1)}`} | ${f(a.openHead)} | ${a.longestLoad ? f(a.longestLoad) : '< 50'} / ${a.longest ? f(a.longest) : '< 50'} | ${f(a.heapDelta, 1)} + ${f(a.bufDelta, 1)} | ${f(a.kPeak)} / ${f(a.kRetained)}${share} |`);
   }
   return `${head}\n${rows.join('\n')}`;
 }

@@ -7,7 +7,7 @@ import { WireSlice } from './wire/messages';
 import { DEFAULT_VIEW_OPTIONS, decodeViewOptions, ViewOptions } from './wire/view-options';
 import { applyStats } from './data/stats';
 import { DecodedSections, decodeSections } from './data/sections';
-import { Section, SectionSource } from './data/section';
+import { DataChange, Section, SectionSource } from './data/section';
 import { settings } from './config/settings';
 import { applySelectionRequest, createSelection, MIRRORED, toPython } from './selection/mirror';
 import { MODULE_NAME, MODULE_VERSION } from './version';
@@ -33,7 +33,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
   };
 
   private selectionInstance: Selection | null = null;
-  private readonly dataListeners = new Set<() => void>();
+  private readonly dataListeners = new Set<(change?: DataChange) => void>();
   private storeOff: (() => void) | null = null;
   private settingsOff: (() => void) | null = null;
 
@@ -110,7 +110,7 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
     return d && d.ok ? d.store : null;
   }
 
-  onData(fn: () => void): () => void {
+  onData(fn: (change?: DataChange) => void): () => void {
     this.dataListeners.add(fn);
     return () => this.dataListeners.delete(fn);
   }
@@ -220,7 +220,9 @@ export class AttentionModel extends DOMWidgetModel implements SectionSource {
         return false;
       }
       this.trigger('stats', key);
-      this.dataListeners.forEach(fn => fn());
+      // progress changes no weights: views redraw nothing for it (a head view would raster every line)
+      const change: DataChange = (content as { type?: unknown }).type === 'progress' ? 'progress' : 'scores';
+      this.dataListeners.forEach(fn => fn(change));
     } catch (err) {
       console.warn(`${MODULE_NAME}: ignored malformed head statistics:`, err);
     }

@@ -8,7 +8,7 @@
  * point: the head opens), the kernel's progress before the scores arrive, and view_options from Python.
  */
 import { eager } from '../data/eager';
-import { Section, SectionSource } from '../data/section';
+import { DataChange, Section, SectionSource } from '../data/section';
 import { colorAt } from '../render/colormap';
 import { Selection } from '../selection/state';
 import { HeadScores } from '../wire/head-scores';
@@ -58,7 +58,7 @@ afterEach(() => (document.body.innerHTML = ''));
 
 function mount(options: Record<string, unknown> = {}, withScores = true) {
   const sec = section(withScores);
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(change?: DataChange) => void>();
   const source: SectionSource & { viewOptions: ViewOptions } = {
     sectionList: [sec],
     section: k => (k === 'self' ? sec : undefined),
@@ -72,7 +72,7 @@ function mount(options: Record<string, unknown> = {}, withScores = true) {
   const sel = new Selection({ section: 'self', layer: 3, nHeads: 3 });
   const view = new GridView(source, sel);
   document.body.appendChild(view.element);
-  const notify = (): void => listeners.forEach(fn => fn());
+  const notify = (change?: DataChange): void => listeners.forEach(fn => fn(change));
   return { view, sel, root: view.element, sec, source, notify };
 }
 
@@ -154,12 +154,14 @@ describe('model view head triage', () => {
     expect(row.dataset.scores).toBe('waiting');
     expect(order(root)).toHaveLength(6);
     sec.scoresProgress = { done: 2, total: 6 };
-    notify();
+    const thumbs = root.querySelectorAll('.attnscope-thumb');
+    notify('progress'); // as the widget model reports a progress message
     expect(row.dataset.scores).toBe('computing');
+    expect(root.querySelectorAll('.attnscope-thumb')[0]).toBe(thumbs[0]); // the grid stays as built
     expect(root.querySelector('.attnscope-scores-status')!.textContent).toBe('head scores: computing in the kernel, 2 of 6 heads');
     sec.scores = table();
     sec.scoresProgress = null;
-    notify();
+    notify('scores');
     expect(row.dataset.scores).toBe('ready');
     expect(order(root)).toEqual(['5:9', '5:4', '3:4', '5:0', '3:0', '3:9']);
   });

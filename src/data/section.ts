@@ -91,14 +91,24 @@ export function overview(sec: Section, layerSlot: number, headSlot: number): Ove
 }
 
 /** What a view needs to read its data: the model implements it, tests and the HTML export can too. */
+/**
+ * What changed, for views that need not redo everything: 'scores' (a section's score table arrived)
+ * and 'progress' (how far the kernel is with it) leave the weights as they were. Absent: anything.
+ */
+export type DataChange = 'scores' | 'progress';
+
 export interface SectionSource {
   readonly sectionList: Section[];
   section(key: string): Section | undefined;
   readonly sentenceBStart: number | null;
   /** How the matrix and text views colour and group (the `view_options` trait); defaults when absent. */
   readonly viewOptions?: ViewOptions;
-  /** Called when fetched data arrives or a fetch changes state (lazy sections); returns an unsubscribe. */
-  onData?(fn: () => void): () => void;
+  /**
+   * Called when fetched data arrives or a fetch changes state (lazy sections), when view_options
+   * change, and when the kernel's head scores arrive ('scores') or report progress ('progress');
+   * returns an unsubscribe.
+   */
+  onData?(fn: (change?: DataChange) => void): () => void;
   /** A view that goes away no longer keeps what it fetched from being evicted. */
   release?(consumer: string): void;
   /** Asks the kernel again for slices whose fetch failed or is waiting (the user's Retry). */

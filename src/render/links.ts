@@ -72,14 +72,55 @@ export function groupLinks(batch: LinkBatch): LinkGroups {
 }
 
 /**
+ * The groups' lines that cross the band (all of them without one), strongest level first, cut into
+ * pieces: `first` lines, then `size` lines each. A canvas draws the first piece at once and one
+ * piece a frame after it, so the lines that matter most appear first and no frame waits for all.
+ */
+export function bandPieces(batch: LinkBatch, g: LinkGeometry, groups: LinkGroups, first: number, size: number): LinkGroups[] {
+  const { top, bottom } = bandEdges(g);
+  const keys = Array.from(groups.keys()).sort((a, b) => (b % 256) - (a % 256) || a - b);
+  const pieces: Map<number, number[]>[] = [];
+  let piece = new Map<number, number[]>();
+  let room = first;
+  for (const key of keys) {
+    for (const i of groups.get(key) ?? []) {
+      if (!crossesBand(rowY(batch.q[i], g.queryOffset, g.rowHeight), rowY(batch.k[i], g.keyOffset, g.rowHeight), top, bottom)) {
+        continue;
+      }
+      if (room === 0) {
+        pieces.push(piece);
+        piece = new Map();
+        room = size;
+      }
+      let list = piece.get(key);
+      if (!list) {
+        list = [];
+        piece.set(key, list);
+      }
+      list.push(i);
+      room--;
+    }
+  }
+  if (piece.size || !pieces.length) {
+    pieces.push(piece);
+  }
+  return pieces;
+}
+
+/** The rows a canvas with this geometry's band shows, widened by a stroke's reach. */
+function bandEdges(g: LinkGeometry): { top: number; bottom: number } {
+  const shift = g.band?.top ?? 0;
+  // a line's stroke reaches LINE_WIDTH / 2 beyond its centre; a pixel more for antialiasing
+  return g.band ? { top: shift - LINE_WIDTH, bottom: shift + g.band.height + LINE_WIDTH } : { top: -Infinity, bottom: Infinity };
+}
+
+/**
  * Canvas renderer. Each (head, 8-bit alpha level) group is one path: at most 255 strokes a head
  * however many lines there are. With a band, only the lines crossing it are drawn.
  */
 export function drawLinksCanvas(ctx: CanvasRenderingContext2D, batch: LinkBatch, g: LinkGeometry, groups: LinkGroups = groupLinks(batch)): void {
   const shift = g.band?.top ?? 0;
-  // a line's stroke reaches LINE_WIDTH / 2 beyond its centre; a pixel more for antialiasing
-  const top = g.band ? shift - LINE_WIDTH : -Infinity;
-  const bottom = g.band ? shift + g.band.height + LINE_WIDTH : Infinity;
+  const { top, bottom } = bandEdges(g);
   ctx.lineWidth = LINE_WIDTH;
   for (const [key, lines] of groups) {
     let begun = false;

@@ -24,7 +24,7 @@ export abstract class ViewBase implements ViewHandle {
   protected readonly consumerId = `view-${nextViewId++}`;
 
   constructor(protected readonly model: SectionSource, protected readonly selection: Selection) {
-    const off = model.onData?.(() => this.dataChanged());
+    const off = model.onData?.(change => (change === 'progress' ? this.progressChanged() : change === 'scores' ? this.scoresChanged() : this.dataChanged()));
     if (off) {
       this.cleanups.push(off);
     }
@@ -54,6 +54,16 @@ export abstract class ViewBase implements ViewHandle {
 
   /** Fetched data arrived or a fetch changed state (lazy sections): views repaint what they show. */
   protected abstract dataChanged(): void;
+
+  /** The kernel says how far it is with a section's head scores: nothing to redraw by default. */
+  protected progressChanged(): void {
+    // only a view that shows the progress (the model view) does something
+  }
+
+  /** A section's head scores arrived: by default a data change; a view that shows no scores overrides it. */
+  protected scoresChanged(): void {
+    this.dataChanged();
+  }
 
   protected get state(): Readonly<SelectionState> {
     return this.selection.state;

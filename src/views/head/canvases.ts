@@ -13,7 +13,7 @@
  * write would make the browser lay the page out again in the middle of a hover.
  */
 import { LinkBatch } from '../../analysis/links';
-import { drawLinksCanvas, drawLinksSvg, groupLinks, LinkGeometry, LinkGroups, strokedCount } from '../../render/links';
+import { bandPieces, drawLinksCanvas, drawLinksSvg, groupLinks, LinkGeometry, LinkGroups, strokedCount } from '../../render/links';
 import { drawStripes, StripeInput } from '../../render/stripes';
 import { Band, canvasBand, ViewportInput } from '../../render/viewport';
 import { Range } from '../../selection/filters';
@@ -27,6 +27,13 @@ import { HeadViewDom } from './dom';
  * and below, so that short scrolls move the drawn pixels with the rows and need no redraw.
  */
 const OVERSCAN = 256;
+/**
+ * Base lines drawn in the paint itself, then per animation frame, strongest first (bandPieces):
+ * Chromium's software raster takes ~65 us a line, so 23,000 lines at once would hold the page
+ * for 1.5 s; a focus covering the base pauses the rest.
+ */
+export const BASE_FIRST = 1500;
+export const BASE_PIECE = 500;
 /** However the page lays the view out, no canvas is taller than this (Chromium's limit is 32,767). */
 const MAX_CANVAS_HEIGHT = 4096;
 
@@ -76,6 +83,10 @@ interface BaseDrawn {
   top: number;
   height: number;
   width: number;
+  /** Where its lines go (with the band). */
+  geometry: LinkGeometry;
+  /** Pieces still to draw, one per animation frame. */
+  rest: LinkGroups[];
 }
 
 /** The layout a paint needs, read before it writes. */
@@ -95,6 +106,8 @@ export class HeadCanvases {
   private readonly striped = { query: false, key: false };
   /** Pending animation frame of a scroll redraw. */
   private frame = 0;
+  /** Pending animation frame of the base's next piece. */
+  private baseFrame = 0;
   /** What the base canvas shows (kept while the focus canvas covers it); null: nothing valid. */
   private base: BaseDrawn | null = null;
   /** Layout read at the start of the paint in progress. */
@@ -194,7 +207,32 @@ export class HeadCanvases {
 
   dispose(): void {
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.baseFrame);
+    this.base = null;
   }
+
+  /** Draws the base's remaining pieces, one per frame, while a base is shown and not covered. */
+  private drawRest(): void {
+    const base = this.base;
+    if (!base) {
+      return;
+    }
+    this.dom.links.dataset.base = base.rest.length ? 'partial' : 'complete';
+    if (!base.rest.length || this.baseFrame || typeof requestAnimationFrame !== 'function') {
+      return;
+    }
+    this.baseFrame = requestAnimationFrame(() => {
+      this.baseFrame = 0;
+      const now = this.base; // the base of this frame (a newer one may have replaced it)
+      const ctx = now && !this.drawn?.focused ? this.dom.linksCanvas.getContext('2d') : null;
+      const piece = ctx && now ? now.rest.shift() : undefined;
+      if (ctx && now && piece) {
+        drawLinksCanvas(ctx, now.batch, now.geometry, piece);
+      }
+      this.drawRest();
+    });
+  }
+
 
   /** The layout reads of a paint or a scroll. */
   private measure(): Measured {
@@ -232,9 +270,12 @@ export class HeadCanvases {
       if (this.base?.batch !== drawn.batch) {
         const ctx = prepareCanvas(d.linksCanvas, width, band.height);
         if (ctx) {
-          drawLinksCanvas(ctx, drawn.batch, { ...drawn.geometry, band }, drawn.groups);
+          const geometry = { ...drawn.geometry, band };
+          const [first, ...rest] = bandPieces(drawn.batch, geometry, drawn.groups, BASE_FIRST, BASE_PIECE);
+          drawLinksCanvas(ctx, drawn.batch, geometry, first);
           this.baseDraws++;
-          this.base = { batch: drawn.batch, groups: drawn.groups, top: band.top, height: band.height, width };
+          this.base = { batch: drawn.batch, groups: drawn.groups, top: band.top, height: band.height, width, geometry, rest };
+          this.drawRest();
         }
       }
     } else if (!canvasFits(d.linksCanvas, width, band.height)) {

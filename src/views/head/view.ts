@@ -137,6 +137,9 @@ export class HeadView extends ViewBase {
     return { weights: status.state === 'ready' ? layerWeights(sec, li, status.heads) : null, status };
   }
 
+  /** Shows no scores: their arrival redraws nothing (at M that would raster 23,000 lines again). */
+  protected scoresChanged(): void {}
+
   protected dataChanged(): void {
     this.drawnCache.clear(); // new slices: an aggregate or a split difference is made again
     this.baseLines.clear();

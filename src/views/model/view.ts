@@ -220,15 +220,20 @@ export class GridView extends ViewBase {
     this.paint();
   }
 
+  /** The kernel's progress with the scores: the triage row's status only, the grid stays as drawn. */
+  protected progressChanged(): void {
+    const sec = this.section;
+    if (sec && !sec.scores) {
+      this.triage.update(sec);
+    }
+  }
+
   protected dataChanged(): void {
     // new view_options from Python, or the head scores arrived: the grid is arranged again
     const sec = this.section;
     if (this.takeOptions() || (sec && sec.scores !== this.builtScores)) {
       this.rebuild();
       return;
-    }
-    if (sec && !sec.scores) {
-      this.triage.update(sec); // the kernel's progress
     }
     // thumbnails come from the summary sent up front; fetched slices refine the aggregates (and the open head)
     if (this.aggCells.length > 0) {
