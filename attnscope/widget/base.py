@@ -8,6 +8,8 @@ keeps the caller's tensors in the kernel and answers the page's fetches.
 
 from __future__ import annotations
 
+import contextlib
+
 from ipywidgets import DOMWidget
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 
@@ -134,8 +136,12 @@ class AttentionWidget(ScoresMixin, DOMWidget):
         return messages.answer(None, content)
 
     def _handle_fetch(self, content, buffers=None):
-        """Answer a custom message from the browser (attnscope.wire.messages); never raises."""
-        self._send_quietly(self._answer(content), "answer a fetch")
+        """Answer a custom message from the browser (attnscope.wire.messages); never raises. The head-scores
+        job waits meanwhile (StatsJob.paused): the page is waiting for this answer, the scores are not urgent."""
+        job = self._stats_job
+        with job.paused() if job is not None else contextlib.nullcontext():
+            answer = self._answer(content)
+        self._send_quietly(answer, "answer a fetch")
 
     def _section(self, key: str):
         return next((s for s in self.sections if s.get("key") == key), None)

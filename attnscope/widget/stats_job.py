@@ -12,6 +12,7 @@ every PROGRESS_EVERY seconds. The widget then sends both to the page (``{"type":
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import warnings
@@ -27,6 +28,8 @@ from ..progress import background_bar
 THREAD_NAME = "attnscope-head-statistics"
 #: seconds between two progress reports of one section
 PROGRESS_EVERY = 0.25
+#: longest a paused job waits before it reads its next block anyway (a fetch that never ends must not stop it)
+PAUSE_LIMIT = 30.0
 
 
 def head_statistics(section, cancelled=lambda: False, bar=None, on_block=None):
@@ -59,6 +62,9 @@ class StatsJob:
         heads = sum(len(sections[k].layers) * len(sections[k].heads) for k in self.keys if k in sections)
         self._bar = background_bar(heads, "attnscope: head statistics (background)")
         self._cancel = threading.Event()
+        self._pauses = 0  # fetches being answered: the job reads no block meanwhile (paused())
+        self._resumed = threading.Condition()
+        self.blocks_waited = 0  # blocks that waited for a fetch (tests count them)
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self.results: dict = {}
         self.error: BaseException | None = None
@@ -71,6 +77,30 @@ class StatsJob:
         """Stop after the block of heads being read (a closed widget lets go of its weights)."""
         self._cancel.set()
         self._sections = {}
+        with self._resumed:
+            self._resumed.notify_all()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """While the kernel answers a fetch, the job reads no block: torch's threads are process-wide, so
+        a job running beside a fetch takes its cores (at 32 x 32 heads x 2,048 tokens the page waited
+        seconds for an opened head). The block being read is finished first."""
+        with self._resumed:
+            self._pauses += 1
+        try:
+            yield
+        finally:
+            with self._resumed:
+                self._pauses -= 1
+                self._resumed.notify_all()
+
+    def _stopped(self) -> bool:
+        """(job thread, before each block) True when cancelled; waits while a fetch is answered."""
+        with self._resumed:
+            if self._pauses and not self._cancel.is_set():
+                self.blocks_waited += 1
+                self._resumed.wait_for(lambda: not self._pauses or self._cancel.is_set(), PAUSE_LIMIT)
+        return self._cancel.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """True when the job has ended (done, failed or cancelled) within ``timeout`` seconds."""
@@ -85,7 +115,7 @@ class StatsJob:
                     continue
                 bar = _Reporting(self._bar, key, len(sec.layers) * len(sec.heads), self._on_progress)
                 sampler = LayerSimilarity(sec) if len(sec.heads) > 1 else None  # one read pass for both
-                scores = head_statistics(sec, cancelled=self._cancel.is_set, bar=bar,
+                scores = head_statistics(sec, cancelled=self._stopped, bar=bar,
                                          on_block=None if sampler is None else sampler.take)
                 if scores is None:
                     return
