@@ -10,7 +10,7 @@ import * as path from 'path';
 import { chromium, Browser } from 'playwright-core';
 import { Kind, Opts, Result, runCase, Size } from './measure';
 import { profileMarkdown } from './profile';
-import { aggregate, jsonTable, mainTable, ratioTable, rolloutTable, targets, VIEW_NAMES } from './report';
+import { aggregate, jsonTable, mainTable, ratioTable, rolloutTable, targets, targets14, VIEW_NAMES } from './report';
 import { HERE, REPO, startServer, stopServer } from './server';
 
 const SIZES: Record<string, Size> = {
@@ -77,6 +77,26 @@ interface Saved {
   partial: number; results: Result[]; refused: Record<string, string>; commit?: string; notes?: string;
 }
 
+/** Several saved runs as one (e.g. S and M with 3 runs, L with 1): results side by side, each case its own runs. */
+function merged(all: Saved[]): Saved {
+  const order = ['S', 'M', 'L'];
+  const union = <T>(xs: T[][]): T[] => Array.from(new Set(xs.flat()));
+  return {
+    command: all.map(d => d.command).join(' ; '),
+    date: all[0].date,
+    minutes: all.reduce((t, d) => t + d.minutes, 0),
+    runs: Math.max(...all.map(d => d.runs)),
+    machine: all[0].machine,
+    sizes: union(all.map(d => d.sizes)).sort((x, y) => order.indexOf(x) - order.indexOf(y)),
+    kinds: union(all.map(d => d.kinds)),
+    partial: Math.max(...all.map(d => d.partial)),
+    results: all.flatMap(d => d.results),
+    refused: Object.assign({}, ...all.map(d => d.refused)),
+    commit: union(all.map(d => [d.commit ?? '?'])).join(', '),
+    notes: all.map(d => `${d.command}: ${d.runs} run(s) per case, ${d.date.replace('T', ' ').slice(0, 16)} UTC. ${d.notes ?? ''}`).join('\n\n')
+  };
+}
+
 /** Prints the tables and writes RESULTS.md from saved results (also: --from-json results.json). */
 function render(d: Saved, out: string): void {
   const refused = new Map(Object.entries(d.refused));
@@ -85,12 +105,13 @@ function render(d: Saved, out: string): void {
   const tables = `### Views (medians over the runs)\n\n${mainTable(aggs, refused)}\n\n### Ratios\n\n${ratioTable(aggs)}\n\n`
     + `### JSON-lists encoding of our payload\n\n${jsonTable(aggs, refused)}\n\n`
     + `### attnscope.rollout in the kernel (3 repeats per run)\n\n${rolloutTable(aggs, refused)}${note}`;
-  console.log(`\n${tables}\n\n### Issue 4 targets\n\n${targets(aggs)}`);
+  const allTargets = `${targets(aggs)}\n\n### Issue 14 targets\n\n${targets14(aggs)}`;
+  console.log(`\n${tables}\n\n### Issue 4 targets\n\n${allTargets}`);
   const md = fs.readFileSync(path.join(HERE, 'RESULTS.template.md'), 'utf8')
     .replace('{{command}}', d.command).replace('{{date}}', d.date.replace('T', ' ').slice(0, 16) + ' UTC')
     .replace('{{duration}}', `${d.minutes.toFixed(1)} min`).replace('{{runs}}', String(d.runs))
     .replace('{{machine}}', d.machine).replace('{{commit}}', d.commit ?? '?')
-    .replace('{{notes}}', d.notes ? `\n### Notes on this run\n\n${d.notes}\n` : '').replace('{{tables}}', tables).replace('{{targets}}', targets(aggs));
+    .replace('{{notes}}', d.notes ? `\n### Notes on this run\n\n${d.notes}\n` : '').replace('{{tables}}', tables).replace('{{targets}}', allTargets);
   fs.writeFileSync(out, md);
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
@@ -98,7 +119,8 @@ function render(d: Saved, out: string): void {
 async function main(): Promise<void> {
   const a = args();
   if (a['from-json']) {
-    render(JSON.parse(fs.readFileSync(a['from-json'], 'utf8')) as Saved, a.out ?? path.join(HERE, 'RESULTS.md'));
+    const saved = a['from-json'].split(',').map(file => JSON.parse(fs.readFileSync(file, 'utf8')) as Saved);
+    render(saved.length === 1 ? saved[0] : merged(saved), a.out ?? path.join(HERE, 'RESULTS.md'));
     return;
   }
   const runs = Number(a.runs ?? 3);

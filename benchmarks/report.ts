@@ -165,3 +165,48 @@ export function targets(aggs: Agg[]): string {
   }
   return out.join('\n');
 }
+
+/**
+ * Issue 14's targets over the aggregates of one or more result files (e.g. S and M with 3 runs, L with
+ * one): each marked met or NOT met, or NOT MEASURED with the reason.
+ */
+export function targets14(aggs: Agg[]): string {
+  const get = (s: string, k: Kind): Agg | undefined => aggs.find(a => a.size === s && a.kind === k && a.ok > 0);
+  const out: string[] = [];
+  const mark = (name: string, v: number | undefined, limit: number, how: string, runs?: number): void => {
+    const n = runs === undefined ? '' : ` (median of ${runs} run${runs === 1 ? '' : 's'})`;
+    out.push(v === undefined ? `- [ ] ${name}: NOT MEASURED (${how})` : `- [${v < limit ? 'x' : ' '}] ${name}: ${f(v, v < 100 ? 1 : 0)} ms${n} → ${v < limit ? 'met' : 'NOT met'}`);
+  };
+  const mh = get('M', 'attn-head');
+  const mm = get('M', 'attn-model');
+  const lh = get('L', 'attn-head');
+  const lm = get('L', 'attn-model');
+  mark('M head view hover p50 within one frame (16.7 ms)', mh?.hover50, 16.7, 'M head view did not run', mh?.ok);
+  mark('M head view hover p95 < 33 ms', mh?.hover95, 33, 'M head view did not run', mh?.ok);
+  mark('L head view hover p95 < 33 ms', lh?.hover95, 33, 'L head view did not run', lh?.ok);
+  mark('M head view run cell -> first paint < 800 ms', mh?.firstPaint, 800, 'M head view did not run', mh?.ok);
+  mark('M head view first paint < 300 ms after the data', mh?.afterData, 300, 'M head view did not run', mh?.ok);
+  const longest = [mh?.longest, mm?.longest].filter((x): x is number => x !== undefined);
+  mark('M longest main-thread task < 100 ms (head and model views, load and interaction)', longest.length ? Math.max(...longest) : undefined, 100, 'not run');
+  mark('L model view run cell -> first paint < 3 s', lm?.firstPaint, 3000, 'L model view did not run', lm?.ok);
+  mark('L open one head, exact weights drawn < 1 s', lm?.openHead, 1000, 'L model view did not run', lm?.ok);
+  out.push('- [ ] L open one head, a picture < 300 ms: NOT MEASURED (the harness times the exact weights only; the opened head shows nothing before them)');
+  for (const s of ['S']) {
+    for (const [ours, theirs] of [['attn-head', 'bv-head'], ['attn-model', 'bv-model']] as [Kind, Kind][]) {
+      const a = get(s, ours);
+      const b = get(s, theirs);
+      const label = `${s} ${ours.slice(5)} view first paint at least 10x faster than BertViz 1.4.1, same run`;
+      if (!a || !b) {
+        out.push(`- [ ] ${label}: NOT MEASURED (${!a ? 'attnscope' : 'BertViz'} did not run)`);
+      } else {
+        const r = b.firstPaint! / a.firstPaint!;
+        out.push(`- [${r >= 10 ? 'x' : ' '}] ${label}: ${r.toFixed(1)}x (${f(b.firstPaint)} / ${f(a.firstPaint)} ms) → ${r >= 10 ? 'met' : 'NOT met'}`);
+      }
+    }
+  }
+  for (const s of ['M', 'L']) {
+    const a = get(s, 'attn-matrix');
+    mark(`${s} matrix view of one head, hover p95 < 33 ms`, a?.hover95, 33, `${s} matrix view did not run`, a?.ok);
+  }
+  return out.join('\n');
+}
